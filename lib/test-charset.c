@@ -1,0 +1,75 @@
+/* Tests for charset: UTF-8 validation and GB-family decoding. */
+#include "charset.h"
+#include "test.h"
+
+#include <string.h>
+
+static void test_charset_is_utf8(void)
+{
+	static const struct { const char *s; bool ok; } cases[] = {
+		{ "plain", true },
+		{ "\xe9\x98\xb3\xe5\x85\x89", true },           /* 阳光 */
+		{ "\xd1\xf4\xb9\xe2", false },                   /* 阳光 in GBK */
+		{ "\xc0\xaf", false },                           /* overlong '/' */
+		{ "\xed\xa0\x80", false },                       /* surrogate */
+		{ "\xe9\x98", false },                           /* truncated */
+		{ "\xf0\x9f\x98\x80", true },                    /* emoji */
+	};
+
+	test_begin("charset_is_utf8");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		test_assert(charset_is_utf8(cases[i].s, strlen(cases[i].s)) == cases[i].ok);
+	test_end();
+}
+
+static void test_charset_gb_labels(void)
+{
+	/* "囧" is GBK (0x87E5) but not GB2312: mislabelled mail must still decode */
+	static const char *labels[] = { "gb2312", "GBK", "gb18030", "x-gbk", "cp936" };
+
+	test_begin("charset GB-family labels decode as GB18030");
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		struct buf out = BUF_INIT;
+		test_assert_int(charset_to_utf8(labels[i], "\xd1\xf4\x87\xe5", 4, &out), 0);
+		test_assert_str(buf_cstr(&out), "阳囧");
+		buf_free(&out);
+	}
+	test_end();
+}
+
+static void test_charset_big5_and_unknown(void)
+{
+	struct buf out = BUF_INIT;
+
+	test_begin("charset big5, unknown label");
+	test_assert_int(charset_to_utf8("big5", "\xa4\xa4\xa4\xe5", 4, &out), 0);
+	test_assert_str(buf_cstr(&out), "中文");
+	buf_truncate(&out, 0);
+	test_assert_int(charset_to_utf8("no-such-charset", "ab\xff", 3, &out), -1);
+	test_assert_str(buf_cstr(&out), "ab\xef\xbf\xbd");
+	buf_free(&out);
+	test_end();
+}
+
+static void test_charset_guess(void)
+{
+	struct buf out = BUF_INIT;
+
+	test_begin("charset_guess_to_utf8");
+	charset_guess_to_utf8("\xe9\x98\xb3.jpg", 7, &out);
+	test_assert_str(buf_cstr(&out), "阳.jpg");
+	buf_truncate(&out, 0);
+	charset_guess_to_utf8("\xd1\xf4\xb9\xe2.jpg", 8, &out);
+	test_assert_str(buf_cstr(&out), "阳光.jpg");
+	buf_free(&out);
+	test_end();
+}
+
+int main(void)
+{
+	static void (*const tests[])(void) = {
+		test_charset_is_utf8, test_charset_gb_labels,
+		test_charset_big5_and_unknown, test_charset_guess, NULL
+	};
+	return test_run(tests);
+}
