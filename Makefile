@@ -14,7 +14,7 @@ BUILD      ?= build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
-            -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
+            -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter -Werror
 PKGS     := libetpan libarchive libmagic libturbojpeg libavformat libavcodec \
             libavutil sqlite3 nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -23,7 +23,9 @@ PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/nul
 
 # Uninstalled builds read campaign files from the source tree's conf/.
 CONFDIR_DEFAULT ?= $(abspath conf)
-ALL_CPPFLAGS := -D_GNU_SOURCE -Ilib -DCASEMAIL_CONFDIR='"$(CONFDIR_DEFAULT)"' $(CPPFLAGS)
+VERSION      := 0.1
+ALL_CPPFLAGS := -D_GNU_SOURCE -Ilib -DCASEMAIL_CONFDIR='"$(CONFDIR_DEFAULT)"' \
+                -DCASEMAIL_VERSION='"$(VERSION)"' $(CPPFLAGS)
 ALL_CFLAGS   := -std=c11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  := $(LDFLAGS)
 LIBS         := $(PKG_LIBS) -lm
