@@ -1,0 +1,381 @@
+/* probe: libmagic set-up, kind dispatch, and the sandboxed entry point.
+ *
+ * The order of evidence: magic numbers first (probe_sniff.c: exact, and
+ * cheap enough to redo in the parent when a child dies), then libmagic's
+ * MIME type for what has no fixed signature (text, HTML, mail, scripts),
+ * then the format parts, which have the last word (a zip with
+ * word/document.xml is a DOCX, an OLE2 file with a Workbook is not a
+ * Word document, an ISO BMFF file without a video stream is not video). */
+#include "probe_private.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static __thread char probe_err[256];
+
+/* libmagic MIME types of programs and scripts: "executable" by content. */
+static const char *const probe_exec_mimes[] = {
+	"application/x-executable", "application/x-pie-executable",
+	"application/x-sharedlib", "application/x-dosexec",
+	"application/x-mach-binary", "application/x-msi",
+	"application/x-ms-shortcut", "application/x-java-applet",
+	"text/x-shellscript", "text/x-msdos-batch", "text/x-script.",
+	"text/x-perl", "text/x-python", "text/x-ruby", "text/x-tcl",
+	"text/x-php", "text/x-awk",
+};
+
+/* Fallbacks by libmagic MIME type (prefix match) when the magic numbers
+ * said nothing. */
+static const struct { const char *mime; enum facts_kind kind; } probe_mime_kinds[] = {
+	{ "message/rfc822", FACTS_KIND_EML }, { "message/news", FACTS_KIND_EML },
+	{ "text/html", FACTS_KIND_HTML }, { "text/", FACTS_KIND_TEXT },
+	{ "image/heic", FACTS_KIND_HEIC }, { "image/heif", FACTS_KIND_HEIC },
+	{ "image/avif", FACTS_KIND_HEIC },
+	{ "application/pdf", FACTS_KIND_PDF }, { "application/x-tar", FACTS_KIND_TAR },
+	{ "application/x-rar", FACTS_KIND_RAR }, { "application/vnd.rar", FACTS_KIND_RAR },
+};
+
+void probe_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void probe_damaged(struct facts *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->damaged)
+		return;
+	f->damaged = true;
+	va_start(ap, fmt);
+	vsnprintf(f->damage, sizeof(f->damage), fmt, ap);
+	va_end(ap);
+}
+
+ssize_t probe_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+const char *probe_syserror(const char *what)
+{
+	snprintf(probe_err, sizeof(probe_err), "%s: %s", what, strerror(errno));
+	return probe_err;
+}
+
+static bool probe_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+struct probe *probe_init(const struct probe_settings *set, const char **error_r)
+{
+	struct probe *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		*error_r = "out of memory";
+		return NULL;
+	}
+	if (set != NULL)
+		p->set = *set;
+	if (p->set.max_jpeg_bytes == 0)
+		p->set.max_jpeg_bytes = 256ULL * 1024 * 1024;
+	if (p->set.max_image_side == 0)
+		p->set.max_image_side = 30000;
+	if (p->set.max_image_pixels == 0)
+		p->set.max_image_pixels = 300ULL * 1000 * 1000;
+	if (p->set.video_probesize == 0)
+		p->set.video_probesize = 10 * 1000 * 1000;
+	if (p->set.video_analyzeduration == 0)
+		p->set.video_analyzeduration = 10 * 1000 * 1000;
+	/* no decompression: the kind of the container is what we ask */
+	p->mime_cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
+	p->desc_cookie = magic_open(MAGIC_NONE | MAGIC_NO_CHECK_COMPRESS);
+	if (p->mime_cookie == NULL || p->desc_cookie == NULL) {
+		*error_r = probe_syserror("magic_open");
+		probe_deinit(&p);
+		return NULL;
+	}
+	if (magic_load(p->mime_cookie, p->set.magic_file) != 0 ||
+	    magic_load(p->desc_cookie, p->set.magic_file) != 0) {
+		const char *e = magic_error(p->mime_cookie);
+
+		if (e == NULL)
+			e = magic_error(p->desc_cookie);
+		snprintf(probe_err, sizeof(probe_err), "magic_load(%s): %s",
+			 p->set.magic_file != NULL ? p->set.magic_file : "default",
+			 e != NULL ? e : "failed");
+		*error_r = probe_err;
+		probe_deinit(&p);
+		return NULL;
+	}
+	probe_video_init();
+	return p;
+}
+
+void probe_deinit(struct probe **pp)
+{
+	struct probe *p = *pp;
+
+	if (p == NULL)
+		return;
+	if (p->mime_cookie != NULL)
+		magic_close(p->mime_cookie);
+	if (p->desc_cookie != NULL)
+		magic_close(p->desc_cookie);
+	free(p);
+	*pp = NULL;
+}
+
+/* Kinds that libmagic, not the magic numbers, has to tell. */
+static void probe_by_mime(struct probe_input *in, struct facts *f)
+{
+	for (size_t i = 0; i < sizeof(probe_exec_mimes) / sizeof(probe_exec_mimes[0]); i++) {
+		if (probe_prefix(in->mime, probe_exec_mimes[i])) {
+			f->kind = FACTS_KIND_EXECUTABLE;
+			return;
+		}
+	}
+	for (size_t i = 0; i < sizeof(probe_mime_kinds) / sizeof(probe_mime_kinds[0]); i++) {
+		if (probe_prefix(in->mime, probe_mime_kinds[i].mime)) {
+			f->kind = probe_mime_kinds[i].kind;
+			return;
+		}
+	}
+}
+
+static int probe_dispatch(struct probe_input *in, const struct probe_sniff *sn,
+			  struct facts *f, const char **error_r)
+{
+	char why[160];
+
+	f->kind = sn->kind;
+	switch (sn->kind) {
+	case FACTS_KIND_JPEG:
+		return probe_jpeg(in, f, error_r);
+	case FACTS_KIND_PNG: case FACTS_KIND_GIF: case FACTS_KIND_BMP:
+	case FACTS_KIND_WEBP: case FACTS_KIND_TIFF:
+		probe_image_size(sn->kind, in->head, in->head_len, f);
+		if (sn->kind == FACTS_KIND_TIFF && f->width == 0)
+			probe_tiff_size_fd(in->fd, f);
+		return 0;
+	case FACTS_KIND_PDF:
+		return probe_pdf(in, f, error_r);
+	case FACTS_KIND_DOC:
+		if (strcmp(in->mime, "application/x-msi") == 0) {
+			f->kind = FACTS_KIND_EXECUTABLE;
+			return 0;
+		}
+		return probe_ole(in, f, error_r);
+	case FACTS_KIND_ZIP:
+		if (probe_prefix(in->mime, "application/java-archive") ||
+		    probe_prefix(in->mime, "application/vnd.android.package-archive")) {
+			f->kind = FACTS_KIND_EXECUTABLE;
+			return 0;
+		}
+		return probe_zip(in, f, error_r);
+	case FACTS_KIND_OTHER:
+		break;
+	default:
+		return 0; /* archives, HEIC, executables: the kind is enough */
+	}
+	if (sn->video || probe_prefix(in->mime, "video/")) {
+		int r = probe_video(in, f, why, sizeof(why));
+
+		if (r > 0)
+			return 0;
+		/* an unreadable container is a damaged video unless libmagic
+		 * calls it audio (M4A, MKA); a readable one without a video
+		 * stream is audio, whatever its box says */
+		if (r < 0 && !probe_prefix(in->mime, "audio/")) {
+			f->kind = FACTS_KIND_VIDEO;
+			probe_damaged(f, "damaged video: %s", why);
+			return 0;
+		}
+	}
+	probe_by_mime(in, f);
+	return 0;
+}
+
+/* Open path as a regular file and read up to head_size bytes of its head.
+ * O_NONBLOCK: opening a FIFO must not hang (it is refused right after). */
+static int probe_open(const char *path, int *fd_r, uint64_t *size_r,
+		      unsigned char *head, size_t head_size, size_t *head_len_r,
+		      const char **error_r)
+{
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		*error_r = probe_syserror(path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		*error_r = probe_syserror(path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(probe_err, sizeof(probe_err), "%s: not a regular file", path);
+		*error_r = probe_err;
+		close(fd);
+		return -1;
+	}
+	n = probe_pread(fd, head, head_size, 0);
+	if (n < 0) {
+		*error_r = probe_syserror(path);
+		close(fd);
+		return -1;
+	}
+	*fd_r = fd;
+	*size_r = (uint64_t)st.st_size;
+	*head_len_r = (size_t)n;
+	return 0;
+}
+
+static void probe_facts_init(struct facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->duration = -1;
+}
+
+int probe_file_inproc(struct probe *p, const char *path, struct facts *f,
+		      const char **error_r)
+{
+	unsigned char *head = xmalloc(PROBE_HEAD_SIZE);
+	struct probe_input in = { .set = &p->set, .path = path, .head = head };
+	struct probe_sniff sn;
+	const char *m;
+	int ret;
+
+	probe_facts_init(f);
+	if (probe_open(path, &in.fd, &in.size, head, PROBE_HEAD_SIZE, &in.head_len,
+		       error_r) < 0) {
+		free(head);
+		return -1;
+	}
+	probe_sniff(head, in.head_len, &sn);
+	m = magic_descriptor(p->mime_cookie, in.fd);
+	probe_strlcpy(f->mime, m != NULL ? m : sn.mime, sizeof(f->mime));
+	m = magic_descriptor(p->desc_cookie, in.fd);
+	probe_strlcpy(f->magic, m != NULL ? m : "", sizeof(f->magic));
+	/* libmagic's "don't know" and its generic zip yield to what we know */
+	if (sn.mime[0] != '\0' && strcmp(f->mime, "application/octet-stream") == 0)
+		probe_strlcpy(f->mime, sn.mime, sizeof(f->mime));
+	in.mime = f->mime;
+	ret = probe_dispatch(&in, &sn, f, error_r);
+	if (f->kind == FACTS_KIND_DOCX && strcmp(f->mime, "application/zip") == 0)
+		probe_strlcpy(f->mime, "application/vnd.openxmlformats-officedocument."
+			      "wordprocessingml.document", sizeof(f->mime));
+	close(in.fd);
+	free(head);
+	return ret;
+}
+
+/* ---- the sandboxed version ---- */
+
+struct probe_job {
+	struct probe *p;
+	const char *path;
+};
+
+struct probe_reply {
+	int ret;
+	char error[256];
+	struct facts facts;
+};
+
+static int probe_child(void *ctx, void *result, size_t size)
+{
+	struct probe_job *job = ctx;
+	struct probe_reply *reply = result;
+	const char *error = NULL;
+
+	(void)size;
+	reply->ret = probe_file_inproc(job->p, job->path, &reply->facts, &error);
+	if (reply->ret < 0)
+		probe_strlcpy(reply->error, error != NULL ? error : "failed",
+			      sizeof(reply->error));
+	return 0;
+}
+
+/* The child is not trusted to hand back well-formed facts. */
+static void probe_facts_sanitize(struct facts *f)
+{
+	if ((unsigned)f->kind >= FACTS_KIND_COUNT)
+		f->kind = FACTS_KIND_OTHER;
+	f->mime[sizeof(f->mime) - 1] = '\0';
+	f->magic[sizeof(f->magic) - 1] = '\0';
+	f->damage[sizeof(f->damage) - 1] = '\0';
+	f->container[sizeof(f->container) - 1] = '\0';
+	f->codec[sizeof(f->codec) - 1] = '\0';
+	f->damaged = f->damaged ? true : false;
+}
+
+int probe_file_report(struct probe *p, const char *path, struct facts *f,
+		      struct sandbox_report *report, const char **error_r)
+{
+	struct probe_job job = { p, path };
+	struct probe_reply reply;
+	unsigned char head[4096];
+	struct probe_sniff sn;
+	uint64_t size;
+	size_t len;
+	int fd;
+
+	probe_facts_init(f);
+	if (sandbox_run(&p->set.limits, probe_child, &job, &reply, sizeof(reply),
+			report, error_r) < 0)
+		return -1;
+	if (report->outcome == SANDBOX_OK) {
+		if (reply.ret < 0) {
+			reply.error[sizeof(reply.error) - 1] = '\0';
+			probe_strlcpy(probe_err, reply.error, sizeof(probe_err));
+			*error_r = probe_err;
+			return -1;
+		}
+		*f = reply.facts;
+		probe_facts_sanitize(f);
+		return 0;
+	}
+	/* The child died: the magic numbers alone say what it was. */
+	if (probe_open(path, &fd, &size, head, sizeof(head), &len, error_r) < 0)
+		return -1;
+	close(fd);
+	probe_sniff(head, len, &sn);
+	f->kind = sn.video ? FACTS_KIND_VIDEO : sn.kind;
+	probe_strlcpy(f->mime, sn.mime, sizeof(f->mime));
+	probe_damaged(f, "probe %s", report->reason);
+	return 0;
+}
+
+int probe_file(struct probe *p, const char *path, struct facts *f,
+	       const char **error_r)
+{
+	struct sandbox_report report;
+
+	return probe_file_report(p, path, f, &report, error_r);
+}

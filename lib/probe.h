@@ -1,0 +1,59 @@
+#ifndef CASEMAIL_PROBE_H
+#define CASEMAIL_PROBE_H
+/* probe: what a file really is, by its content, and whether it is whole.
+ *
+ * The kind comes from the bytes (magic numbers, then libmagic), never from
+ * the name. Formats the rules care about are checked to the end: JPEG is
+ * fully decoded (libjpeg-turbo), video opened and its first frame decoded
+ * (libavformat/libavcodec), PDF and OLE2 (.doc/.wps) checked for
+ * truncation, DOCX read through with libarchive. See facts.h for what is
+ * reported.
+ *
+ * probe_file() does the work in a sandboxed child (sandbox.h): a file that
+ * crashes, hangs or exhausts a parser ends as facts->damaged with a reason
+ * such as "probe crashed (signal 11)", and the caller goes on. */
+#include "facts.h"
+#include "sandbox.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Zero in any field means its default. */
+struct probe_settings {
+	const char *magic_file;          /* libmagic database; NULL = its default */
+	struct sandbox_limits limits;    /* for the probe child (sandbox.h defaults) */
+	uint64_t max_jpeg_bytes;         /* larger JPEGs are not decoded (damaged); 256 MiB */
+	unsigned int max_image_side;     /* declared width or height above: damaged; 30000 */
+	uint64_t max_image_pixels;       /* declared width × height above: damaged; 300 M */
+	int64_t video_probesize;         /* libavformat probesize, bytes; 10 MB */
+	int64_t video_analyzeduration;   /* libavformat analyzeduration, µs; 10 s */
+	bool video_no_decode;            /* skip decoding the first video frame */
+};
+
+struct probe;
+
+/* Load libmagic (once, here, in the parent: children inherit it) and
+ * silence FFmpeg's log unless CASEMAIL_AV_LOG is set in the environment
+ * (to an av_log level number, or anything else for "info").
+ * Returns NULL with *error_r set (static or thread-local) on failure. */
+struct probe *probe_init(const struct probe_settings *set, const char **error_r);
+/* Free the probe and set *p to NULL; *p may be NULL. */
+void probe_deinit(struct probe **p);
+
+/* Probe the regular file at path in a sandboxed child and fill *facts_r.
+ * Returns 0 when facts_r is filled — including files that are damaged or
+ * that made the probe crash, time out or hit a limit (then the kind comes
+ * from the magic bytes alone and damage says what happened). Returns -1
+ * with *error_r set (thread-local, valid until the next call) on a system
+ * error: the file cannot be opened or is not a regular file, fork failed,
+ * the sandbox could not be set up. */
+int probe_file(struct probe *p, const char *path, struct facts *facts_r,
+	       const char **error_r);
+/* The same in this process, without a sandbox: for fuzzing and tests. */
+int probe_file_inproc(struct probe *p, const char *path, struct facts *facts_r,
+		      const char **error_r);
+/* probe_file(), also returning the sandbox's report (timings, peak RSS). */
+int probe_file_report(struct probe *p, const char *path, struct facts *facts_r,
+		      struct sandbox_report *report_r, const char **error_r);
+
+#endif

@@ -1,0 +1,242 @@
+/* probe_doc: PDF and OLE2 (.doc, .wps, .xls, .et) completeness checks.
+ *
+ * Neither format is parsed in full: the checks are the cheap ones that
+ * catch what mail really does to documents — a file cut off in transfer
+ * or by a size limit. A PDF ends with "startxref … %%EOF"; an OLE2 file's
+ * allocation table says which sectors are in use, and the last one must
+ * lie inside the file. */
+#include "probe_private.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROBE_PDF_TAIL 1024
+#define PROBE_PDF_CHUNK (1024 * 1024)
+#define PROBE_PDF_OVERLAP 32               /* longest "/Type … /Page" counted */
+#define PROBE_PDF_MAX_SCAN (512ULL * 1024 * 1024)
+
+/* Count "/Type /Page" (not "/Pages") starting in buf[0..limit). */
+static int probe_pdf_count_pages(const unsigned char *buf, size_t len, size_t limit)
+{
+	const unsigned char *p = buf, *end = buf + len;
+	int pages = 0;
+
+	while ((p = memmem(p, (size_t)(end - p), "/Type", 5)) != NULL &&
+	       (size_t)(p - buf) < limit) {
+		const unsigned char *q = p + 5;
+
+		while (q < end && q - p < PROBE_PDF_OVERLAP - 6 && isspace(*q))
+			q++;
+		if (end - q >= 6 && memcmp(q, "/Page", 5) == 0 && !isalnum(q[5]))
+			pages++;
+		p += 5;
+	}
+	return pages;
+}
+
+int probe_pdf(const struct probe_input *in, struct facts *f, const char **error_r)
+{
+	unsigned char tail[PROBE_PDF_TAIL], *buf;
+	size_t tlen = in->size < sizeof(tail) ? (size_t)in->size : sizeof(tail);
+	size_t carry = 0;
+	uint64_t off = 0;
+	ssize_t n;
+
+	f->kind = FACTS_KIND_PDF;
+	n = probe_pread(in->fd, tail, tlen, in->size - tlen);
+	if (n < 0) {
+		*error_r = probe_syserror("read");
+		return -1;
+	}
+	if (memmem(tail, (size_t)n, "%%EOF", 5) == NULL)
+		probe_damaged(f, "truncated PDF (no %%%%EOF at the end)");
+	else if (memmem(tail, (size_t)n, "startxref", 9) == NULL)
+		probe_damaged(f, "truncated PDF (no startxref at the end)");
+
+	/* page objects outside object streams; 0 when they are all inside */
+	buf = xmalloc(PROBE_PDF_CHUNK + PROBE_PDF_OVERLAP);
+	while (off < in->size && off < PROBE_PDF_MAX_SCAN) {
+		bool last;
+
+		n = probe_pread(in->fd, buf + carry, PROBE_PDF_CHUNK, off);
+		if (n <= 0)
+			break;
+		off += (uint64_t)n;
+		last = off >= in->size || (size_t)n < PROBE_PDF_CHUNK;
+		n += (ssize_t)carry;
+		f->pages += probe_pdf_count_pages(buf, (size_t)n,
+			last ? (size_t)n : (size_t)n - PROBE_PDF_OVERLAP);
+		if (last)
+			break;
+		carry = PROBE_PDF_OVERLAP;
+		memmove(buf, buf + n - PROBE_PDF_OVERLAP, PROBE_PDF_OVERLAP);
+	}
+	free(buf);
+	return 0;
+}
+
+/* ---- OLE2 compound files (MS-CFB) ---- */
+
+#define OLE_FREESECT 0xffffffffU
+#define OLE_MAXREGSECT 0xfffffffaU
+#define OLE_MAX_DIR_SECTORS 4096
+
+struct ole {
+	int fd;
+	uint64_t size;
+	unsigned int shift;           /* sector size = 1 << shift */
+	uint32_t *fat;                /* sector numbers of the FAT sectors */
+	uint32_t nfat;
+	const char *damage;
+};
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* File offset of sector s; the header occupies the first sector slot. */
+static uint64_t ole_offset(const struct ole *o, uint32_t s)
+{
+	return ((uint64_t)s + 1) << o->shift;
+}
+
+static bool ole_read_sector(struct ole *o, uint32_t s, unsigned char *buf)
+{
+	size_t ssz = (size_t)1 << o->shift;
+
+	if (s > OLE_MAXREGSECT || ole_offset(o, s) + ssz > o->size ||
+	    probe_pread(o->fd, buf, ssz, ole_offset(o, s)) != (ssize_t)ssz) {
+		o->damage = "truncated OLE file";
+		return false;
+	}
+	return true;
+}
+
+/* Collect the FAT sector numbers: 109 in the header, the rest in the
+ * DIFAT chain. */
+static bool ole_load_fat(struct ole *o, const unsigned char *hdr, unsigned char *sec)
+{
+	uint32_t want = le32(hdr + 0x2c), next = le32(hdr + 0x44);
+	uint32_t ndifat = le32(hdr + 0x48), per = (1U << o->shift) / 4;
+
+	if ((uint64_t)want << o->shift > o->size) {
+		o->damage = "truncated OLE file (FAT larger than the file)";
+		return false;
+	}
+	o->fat = xreallocarray(NULL, want, sizeof(uint32_t));
+	for (uint32_t i = 0; i < 109 && o->nfat < want; i++)
+		o->fat[o->nfat++] = le32(hdr + 0x4c + 4 * i);
+	for (uint32_t k = 0; k < ndifat && o->nfat < want; k++) {
+		if (!ole_read_sector(o, next, sec))
+			return false;
+		for (uint32_t i = 0; i + 1 < per && o->nfat < want; i++)
+			o->fat[o->nfat++] = le32(sec + 4 * i);
+		next = le32(sec + 4 * (per - 1));
+	}
+	if (o->nfat < want) {
+		o->damage = "truncated OLE file (FAT incomplete)";
+		return false;
+	}
+	return true;
+}
+
+/* The last sector the FAT marks as used must start inside the file
+ * (its tail may be missing: some writers do not pad the last sector). */
+static bool ole_check_extent(struct ole *o, unsigned char *sec)
+{
+	uint32_t per = (1U << o->shift) / 4, last = 0;
+
+	for (uint32_t k = 0; k < o->nfat; k++) {
+		if (!ole_read_sector(o, o->fat[k], sec))
+			return false;
+		for (uint32_t i = 0; i < per; i++) {
+			if (le32(sec + 4 * i) != OLE_FREESECT)
+				last = k * per + i;
+		}
+	}
+	if (ole_offset(o, last) >= o->size) {
+		o->damage = "truncated OLE file";
+		return false;
+	}
+	return true;
+}
+
+static uint32_t ole_next(struct ole *o, uint32_t s)
+{
+	uint32_t per = (1U << o->shift) / 4;
+	unsigned char b[4];
+
+	if (s / per >= o->nfat || o->fat[s / per] > OLE_MAXREGSECT ||
+	    probe_pread(o->fd, b, 4, ole_offset(o, o->fat[s / per]) + 4 * (s % per)) != 4)
+		return OLE_FREESECT;
+	return le32(b);
+}
+
+/* Which application wrote it, from the stream names in the directory. */
+static enum facts_kind ole_classify(struct ole *o, uint32_t dir, unsigned char *sec)
+{
+	size_t ssz = (size_t)1 << o->shift;
+
+	for (int n = 0; dir <= OLE_MAXREGSECT && n < OLE_MAX_DIR_SECTORS; n++) {
+		if (!ole_read_sector(o, dir, sec))
+			return FACTS_KIND_DOC;
+		for (size_t e = 0; e + 128 <= ssz; e += 128) {
+			char name[33];
+			size_t nlen = (size_t)(sec[e + 0x40] | sec[e + 0x41] << 8) / 2;
+
+			if (sec[e + 0x42] != 2 || nlen == 0 || nlen > 32)
+				continue; /* not a stream */
+			for (size_t i = 0; i < nlen; i++) {
+				unsigned c = sec[e + 2 * i] | sec[e + 2 * i + 1] << 8;
+				name[i] = c > 0 && c < 0x80 ? (char)c : '?';
+			}
+			name[nlen - 1] = '\0';
+			if (strcmp(name, "WordDocument") == 0)
+				return FACTS_KIND_DOC;  /* Word, WPS Writer */
+			if (strcmp(name, "Workbook") == 0 || strcmp(name, "Book") == 0 ||
+			    strcmp(name, "PowerPoint Document") == 0)
+				return FACTS_KIND_OTHER; /* Excel, ET, PowerPoint, DPS */
+		}
+		dir = ole_next(o, dir);
+	}
+	return FACTS_KIND_DOC;
+}
+
+int probe_ole(const struct probe_input *in, struct facts *f, const char **error_r)
+{
+	const unsigned char *h = in->head;
+	struct ole o = { .fd = in->fd, .size = in->size };
+	unsigned char *sec = NULL;
+	uint32_t dir;
+
+	f->kind = FACTS_KIND_DOC;
+	if (in->head_len < 512) {
+		probe_damaged(f, "truncated OLE file (header)");
+		return 0;
+	}
+	o.shift = (unsigned)(h[0x1e] | h[0x1f] << 8);
+	dir = le32(h + 0x30);
+	if ((o.shift != 9 && o.shift != 12) || (h[0x1c] != 0xfe || h[0x1d] != 0xff)) {
+		probe_damaged(f, "bad OLE header");
+		return 0;
+	}
+	if (in->size < ((uint64_t)1 << o.shift) * 2 ||
+	    dir > OLE_MAXREGSECT || ole_offset(&o, dir) >= in->size) {
+		probe_damaged(f, "truncated OLE file");
+		return 0;
+	}
+	sec = xmalloc((size_t)1 << o.shift);
+	if (ole_load_fat(&o, h, sec) && ole_check_extent(&o, sec))
+		f->kind = ole_classify(&o, dir, sec);
+	if (o.damage != NULL) {
+		f->kind = FACTS_KIND_DOC;
+		probe_damaged(f, "%s", o.damage);
+	}
+	free(o.fat);
+	free(sec);
+	(void)error_r;
+	return 0;
+}

@@ -1,0 +1,290 @@
+/* probe_video: container, codec, size, duration and rotation via FFmpeg.
+ *
+ * libavformat reads the already open file through a custom AVIOContext:
+ * no protocol is ever opened (a playlist or a reference movie cannot make
+ * it read other files or URLs), the demuxer is chosen from the content
+ * alone (not from the name's extension) and must be on a whitelist of
+ * video containers. The first frame of the chosen stream is decoded to
+ * show that the codec data is sane, and the sample index is compared with
+ * the file size to notice a cut-off file whose header survived. */
+#include "probe_private.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/log.h>
+
+#define PROBE_VIDEO_FORMATS \
+	"mov,avi,matroska,webm,flv,mpegts,mpeg,asf,rm,ogg,mxf,dv,nut,wtv,m4v,mpegvideo,h264,hevc"
+#define PROBE_VIDEO_IOBUF 65536
+#define PROBE_VIDEO_MAX_PACKETS 1000
+
+struct probe_avio {
+	int fd;
+	int64_t pos, size;
+};
+
+static int probe_avio_read(void *opaque, uint8_t *buf, int size)
+{
+	struct probe_avio *io = opaque;
+	ssize_t n = probe_pread(io->fd, buf, (size_t)size, (uint64_t)io->pos);
+
+	if (n < 0)
+		return AVERROR(errno);
+	if (n == 0)
+		return AVERROR_EOF;
+	io->pos += n;
+	return (int)n;
+}
+
+static int64_t probe_avio_seek(void *opaque, int64_t offset, int whence)
+{
+	struct probe_avio *io = opaque;
+	int64_t pos;
+
+	if (whence & AVSEEK_SIZE)
+		return io->size;
+	switch (whence & ~AVSEEK_FORCE) {
+	case SEEK_SET: pos = offset; break;
+	case SEEK_CUR: pos = io->pos + offset; break;
+	case SEEK_END: pos = io->size + offset; break;
+	default: return AVERROR(EINVAL);
+	}
+	if (pos < 0)
+		return AVERROR(EINVAL);
+	io->pos = pos;
+	return pos;
+}
+
+void probe_video_init(void)
+{
+	const char *env = getenv("CASEMAIL_AV_LOG");
+
+	if (env == NULL || *env == '\0')
+		av_log_set_level(AV_LOG_QUIET);
+	else
+		av_log_set_level(*env >= '0' && *env <= '9' ? atoi(env) : AV_LOG_INFO);
+}
+
+/* "mp4", "mov", "3gp", "avi", "mkv", "webm", … from the demuxer name. */
+static void probe_video_container(AVFormatContext *fmt, const struct probe_input *in,
+				  struct facts *f)
+{
+	const char *name = fmt->iformat->name;
+	const char *out = name;
+	char first[32];
+
+	if (strcmp(name, "mov,mp4,m4a,3gp,3g2,mj2") == 0) {
+		AVDictionaryEntry *e = av_dict_get(fmt->metadata, "major_brand", NULL, 0);
+		const char *b = e != NULL ? e->value : "";
+
+		out = strncmp(b, "qt", 2) == 0 ? "mov" :
+		      strncmp(b, "3g", 2) == 0 ? "3gp" : "mp4";
+	} else if (strcmp(name, "matroska,webm") == 0) {
+		/* the EBML header's DocType: element 0x4282, then a size byte */
+		const unsigned char *h = in->head;
+		size_t n = in->head_len < 64 ? in->head_len : 64;
+		const unsigned char *dt = memmem(h, n, "\x42\x82", 2);
+
+		out = "mkv";
+		if (dt != NULL && (size_t)(dt - h) + 7 <= n && memcmp(dt + 3, "webm", 4) == 0)
+			out = "webm";
+	} else if (strcmp(name, "mpegts") == 0) {
+		out = "ts";
+	} else {
+		snprintf(first, sizeof(first), "%s", name);
+		first[strcspn(first, ",")] = '\0';
+		out = first;
+	}
+	probe_strlcpy(f->container, out, sizeof(f->container));
+}
+
+/* Clockwise display rotation 0/90/180/270 from the display matrix. */
+static int probe_video_rotation(AVStream *st)
+{
+	size_t size = 0;
+	const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+	double ccw;
+	long r;
+
+	if (m != NULL && size >= 9 * sizeof(int32_t)) {
+		ccw = av_display_rotation_get((const int32_t *)m);
+	} else {
+		AVDictionaryEntry *e = av_dict_get(st->metadata, "rotate", NULL, 0);
+		if (e == NULL)
+			return 0;
+		ccw = -atof(e->value); /* the old tag was clockwise already */
+	}
+	if (isnan(ccw))
+		return 0;
+	r = lround(-ccw / 90.0) * 90 % 360;
+	return (int)(r < 0 ? r + 360 : r);
+}
+
+/* Largest video stream that is not a cover picture, or -1. */
+static int probe_video_pick(AVFormatContext *fmt)
+{
+	int best = -1;
+	int64_t best_area = -1;
+
+	for (unsigned int i = 0; i < fmt->nb_streams; i++) {
+		const AVStream *st = fmt->streams[i];
+		int64_t area = (int64_t)st->codecpar->width * st->codecpar->height;
+
+		if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO ||
+		    (st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+			continue;
+		if (area > best_area) {
+			best = (int)i;
+			best_area = area;
+		}
+	}
+	return best;
+}
+
+/* Highest byte the sample index points at, to notice a cut-off mdat. */
+static int64_t probe_video_index_end(AVFormatContext *fmt)
+{
+	int64_t end = 0;
+
+	for (unsigned int i = 0; i < fmt->nb_streams; i++) {
+		AVStream *st = fmt->streams[i];
+		int n = avformat_index_get_entries_count(st);
+
+		for (int k = 0; k < n && k < 4000000; k++) {
+			const AVIndexEntry *e = avformat_index_get_entry(st, k);
+			if (e != NULL && e->pos >= 0 && e->pos + e->size > end)
+				end = e->pos + e->size;
+		}
+	}
+	return end;
+}
+
+/* Decode until one frame comes out of stream idx. */
+static void probe_video_decode(AVFormatContext *fmt, int idx, struct facts *f)
+{
+	const AVCodec *dec = avcodec_find_decoder(fmt->streams[idx]->codecpar->codec_id);
+	AVCodecContext *cc = NULL;
+	AVPacket *pkt = av_packet_alloc();
+	AVFrame *frame = av_frame_alloc();
+	bool got = false, eof = false;
+	int ret = 0;
+
+	if (dec == NULL || pkt == NULL || frame == NULL)
+		goto out; /* no decoder here: cannot judge, not damaged */
+	cc = avcodec_alloc_context3(dec);
+	if (cc == NULL || avcodec_parameters_to_context(cc, fmt->streams[idx]->codecpar) < 0)
+		goto out;
+	cc->thread_count = 1;
+	if ((ret = avcodec_open2(cc, dec, NULL)) < 0) {
+		probe_damaged(f, "video codec does not open: %s", av_err2str(ret));
+		goto out;
+	}
+	for (int n = 0; !got && !eof && n < PROBE_VIDEO_MAX_PACKETS; n++) {
+		ret = av_read_frame(fmt, pkt);
+		if (ret < 0) {
+			eof = true;
+			(void)avcodec_send_packet(cc, NULL); /* flush */
+		} else if (pkt->stream_index != idx) {
+			av_packet_unref(pkt);
+			continue;
+		} else {
+			(void)avcodec_send_packet(cc, pkt); /* errors: try the next one */
+			av_packet_unref(pkt);
+		}
+		got = avcodec_receive_frame(cc, frame) == 0;
+	}
+	if (!got)
+		probe_damaged(f, "video does not decode (no frame from %s)", dec->name);
+out:
+	av_frame_free(&frame);
+	av_packet_free(&pkt);
+	avcodec_free_context(&cc);
+}
+
+static void probe_video_fill(AVFormatContext *fmt, int idx, const struct probe_input *in,
+			     struct facts *f)
+{
+	AVStream *st = fmt->streams[idx];
+	int64_t end;
+
+	f->kind = FACTS_KIND_VIDEO;
+	probe_video_container(fmt, in, f);
+	probe_strlcpy(f->codec, avcodec_get_name(st->codecpar->codec_id), sizeof(f->codec));
+	f->coded_width = st->codecpar->width;
+	f->coded_height = st->codecpar->height;
+	f->rotation = probe_video_rotation(st);
+	f->display_width = f->rotation % 180 == 0 ? f->coded_width : f->coded_height;
+	f->display_height = f->rotation % 180 == 0 ? f->coded_height : f->coded_width;
+	if (fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0)
+		f->duration = (double)fmt->duration / AV_TIME_BASE;
+	else if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+		f->duration = (double)st->duration * av_q2d(st->time_base);
+	else
+		f->duration = -1;
+	if (f->coded_width <= 0 || f->coded_height <= 0)
+		probe_damaged(f, "video stream without a frame size");
+	end = probe_video_index_end(fmt);
+	if (end > (int64_t)in->size)
+		probe_damaged(f, "truncated video (samples up to byte %lld of %llu)",
+			      (long long)end, (unsigned long long)in->size);
+}
+
+int probe_video(const struct probe_input *in, struct facts *f, char *why, size_t why_size)
+{
+	struct probe_avio io = { in->fd, 0, (int64_t)in->size };
+	AVFormatContext *fmt = avformat_alloc_context();
+	AVIOContext *pb = NULL;
+	AVDictionary *opts = NULL;
+	unsigned char *iobuf = av_malloc(PROBE_VIDEO_IOBUF);
+	int idx, ret, found = -1;
+
+	if (fmt == NULL || iobuf == NULL ||
+	    (pb = avio_alloc_context(iobuf, PROBE_VIDEO_IOBUF, 0, &io, probe_avio_read,
+				     NULL, probe_avio_seek)) == NULL) {
+		snprintf(why, why_size, "out of memory");
+		av_free(iobuf);
+		avformat_free_context(fmt);
+		return -1;
+	}
+	fmt->pb = pb;
+	fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+	av_dict_set_int(&opts, "probesize", in->set->video_probesize, 0);
+	av_dict_set_int(&opts, "analyzeduration", in->set->video_analyzeduration, 0);
+	av_dict_set(&opts, "format_whitelist", PROBE_VIDEO_FORMATS, 0);
+	av_dict_set(&opts, "protocol_whitelist", "none", 0);
+	av_dict_set_int(&opts, "max_streams", 64, 0);
+	/* "" as the name: the demuxer is picked by content only */
+	ret = avformat_open_input(&fmt, "", NULL, &opts); /* frees fmt on failure */
+	if (ret < 0) {
+		snprintf(why, why_size, "not a readable video container (%s)", av_err2str(ret));
+		goto out;
+	}
+	if ((ret = avformat_find_stream_info(fmt, NULL)) < 0) {
+		snprintf(why, why_size, "video streams unreadable (%s)", av_err2str(ret));
+		goto out;
+	}
+	idx = probe_video_pick(fmt);
+	if (idx < 0) {
+		snprintf(why, why_size, "no video stream");
+		found = 0;
+		goto out;
+	}
+	found = 1;
+	probe_video_fill(fmt, idx, in, f);
+	if (!in->set->video_no_decode && !f->damaged)
+		probe_video_decode(fmt, idx, f);
+out:
+	av_dict_free(&opts);
+	avformat_close_input(&fmt);
+	if (pb != NULL)
+		av_freep(&pb->buffer);
+	avio_context_free(&pb);
+	return found;
+}
