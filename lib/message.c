@@ -22,6 +22,7 @@
 #define MESSAGE_DEFAULT_MAX_SIZE  (512UL * 1024 * 1024)
 #define MESSAGE_DEFAULT_MAX_PARTS 10000
 #define MESSAGE_DEFAULT_MAX_DEPTH 50
+#define MESSAGE_DEFAULT_MAX_MULTIPARTS 1000
 
 static __thread char message_err[256];
 
@@ -298,6 +299,40 @@ static void walk_node(struct walk *w, struct mailmime *node, int parent,
 	}
 }
 
+/* Count "multipart/" (any case), stopping once over max. */
+static size_t message_count_multiparts(const char *data, size_t len, size_t max)
+{
+	const char *p = data, *end = data + len;
+	size_t n = 0;
+
+	while (n <= max && (p = memmem(p, (size_t)(end - p), "ultipart/", 9)) != NULL) {
+		if (p > data && (p[-1] | 0x20) == 'm')
+			n++;
+		p += 9;
+	}
+	return n;
+}
+
+/* Too many multiparts for libetpan: the mail becomes one opaque part. */
+static void message_parse_flat(struct message *msg)
+{
+	struct message_part *part;
+	const char *sep = memmem(msg->data, msg->len, "\r\n\r\n", 4);
+	size_t hlen = sep != NULL ? (size_t)(sep - msg->data) + 4 : msg->len;
+
+	msg->parts = xcalloc(1, sizeof(*msg->parts));
+	msg->nparts = 1;
+	msg->truncated = true;
+	part = &msg->parts[0];
+	part->parent = -1;
+	part->hdr = msg->data;
+	part->hdr_len = hlen;
+	part->body = msg->data + hlen;
+	part->body_len = msg->len - hlen;
+	part->type = xstrdup("multipart/mixed");
+	part->role = MESSAGE_ROLE_CONTAINER;
+}
+
 static int message_parse(struct message *msg, const struct message_limits *lim_in,
 			 const char **error_r)
 {
@@ -310,6 +345,13 @@ static int message_parse(struct message *msg, const struct message_limits *lim_i
 		lim.max_parts = MESSAGE_DEFAULT_MAX_PARTS;
 	if (lim.max_depth == 0)
 		lim.max_depth = MESSAGE_DEFAULT_MAX_DEPTH;
+	if (lim.max_multiparts == 0)
+		lim.max_multiparts = MESSAGE_DEFAULT_MAX_MULTIPARTS;
+	if (message_count_multiparts(msg->data, msg->len, lim.max_multiparts) >
+	    lim.max_multiparts) {
+		message_parse_flat(msg);
+		return 0;
+	}
 	if (mailmime_parse(msg->data, msg->len, &idx, &mime) != MAILIMF_NO_ERROR) {
 		snprintf(message_err, sizeof(message_err), "MIME structure unreadable");
 		*error_r = message_err;

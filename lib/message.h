@@ -34,6 +34,10 @@ struct message_limits {      /* 0 = default */
 	size_t max_size;         /* 512 MiB */
 	size_t max_parts;        /* 10,000 */
 	unsigned max_depth;      /* 50 multipart levels */
+	size_t max_multiparts;   /* 1,000 "multipart/" types in the whole mail:
+				    libetpan's parser is recursive and quadratic
+				    in nesting depth, so a mail with more is not
+				    handed to it at all (one part, truncated) */
 };
 
 struct message_part {

@@ -188,11 +188,39 @@ static void test_message_part_limit(void)
 	test_end();
 }
 
+static void test_message_deep_nesting(void)
+{
+	struct buf m = BUF_INIT;
+	struct message_limits lim = { .max_multiparts = 100 };
+	struct message *msg = NULL;
+	const char *error;
+
+	test_begin("message refuses deep nesting before libetpan sees it");
+	buf_puts(&m, "Subject: deep\r\n");
+	for (int i = 0; i < 101; i++)
+		buf_printf(&m, "Content-Type: Multipart/Mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i);
+	buf_puts(&m, "Content-Type: text/plain\r\n\r\nx\r\n");
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert_int(msg->nparts, 1);
+	test_assert(msg->truncated);
+	message_free(&msg);
+	/* one level less is parsed, down to the depth limit */
+	lim.max_multiparts = 101;
+	lim.max_depth = 30;
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert_int(msg->nparts, 31);
+	test_assert(msg->truncated);
+	message_free(&msg);
+	buf_free(&m);
+	test_end();
+}
+
 int main(void)
 {
 	static void (*const tests[])(void) = {
 		test_message_tree, test_message_headers, test_message_bodies,
-		test_message_degenerate, test_message_part_limit, NULL
+		test_message_degenerate, test_message_part_limit,
+		test_message_deep_nesting, NULL
 	};
 	return test_run(tests);
 }
