@@ -59,13 +59,19 @@ $(BUILD)/test-%: $(BUILD)/lib/test-%.o $(BUILD)/libcasemail.a
 deps:
 	@sh tools/deps.sh
 
+# The suites run twice: the normal build, and an ASan+UBSan build
+# (LeakSanitizer on) in $(BUILD)-asan, where any report fails the test.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+
 check: deps
 	$(MAKE) all
-	@BUILD=$(BUILD) sh tests/run.sh
+	$(MAKE) BUILD=$(BUILD)-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
+	@BUILDS="$(BUILD) $(BUILD)-asan" sh tests/run.sh
 
 # Unit tests only, no dependency step (quick edit-compile-test loop).
 unit: all
-	@BUILD=$(BUILD) ONLY_UNIT=1 sh tests/run.sh
+	@BUILDS=$(BUILD) ONLY_UNIT=1 sh tests/run.sh
 
 demo: deps
 	$(MAKE) all
@@ -77,7 +83,7 @@ install: all
 	install -m 755 $(BUILD)/casemaild $(DESTDIR)$(SBINDIR)/casemaild
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-asan
 
 -include $(LIB_OBJS:.o=.d) $(TEST_SRCS:lib/%.c=$(BUILD)/lib/%.d) \
 	$(BUILD)/daemon/casemailctl.d $(BUILD)/daemon/casemaild.d
