@@ -16,7 +16,7 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter -Werror
 PKGS     := libetpan libarchive libmagic libturbojpeg libavformat libavcodec \
-            libavutil sqlite3 nettle
+            libavutil sqlite3 nettle inih libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libetpan's .pc forces a no-PIE link spec; we build position independent.
 PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))

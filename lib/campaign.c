@@ -1,0 +1,448 @@
+/* campaign: campaign files (INI via libinih) → struct campaign.
+ * One declarative table names every key, its type and its default. */
+#include "campaign.h"
+#include "buf.h"
+#include "datetime.h"
+#include "xalloc.h"
+
+#include <ini.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+enum key_type { K_STR, K_LIST, K_BOOL, K_UINT, K_U64, K_DOUBLE, K_TIME, K_GROUPING };
+
+struct key_def {
+	const char *section, *name;
+	enum key_type type;
+	size_t offset;
+	const char *def;         /* default as text, NULL = none */
+	bool required;
+};
+
+#define F(field) offsetof(struct campaign, field)
+static const struct key_def campaign_keys[] = {
+	{ "campaign", "id", K_STR, F(id), NULL, true },
+	{ "campaign", "name", K_STR, F(name), NULL, true },
+	{ "campaign", "notice", K_STR, F(notice), "", false },
+	{ "campaign", "addresses", K_LIST, F(addresses), NULL, true },
+	{ "campaign", "deadline", K_TIME, F(deadline), NULL, true },
+	{ "campaign", "grace_minutes", K_UINT, F(grace_minutes), "0", false },
+	{ "campaign", "receipt_prefix", K_STR, F(receipt_prefix), NULL, true },
+	{ "campaign", "contact", K_STR, F(contact), "协会", false },
+	{ "campaign", "keywords", K_LIST, F(keywords), NULL, false },
+	{ "cases", "grouping", K_GROUPING, F(grouping), NULL, true },
+	{ "cases", "name_pattern", K_STR, F(name_pattern), "A+B", false },
+	{ "cases", "name_example", K_STR, F(name_example), "", false },
+	{ "cases", "company_example", K_STR, F(company_example), "", false },
+	{ "cases", "require_word", K_BOOL, F(require_word), "no", false },
+	{ "cases", "require_pdf", K_BOOL, F(require_pdf), "no", false },
+	{ "cases", "word_without_images", K_BOOL, F(word_without_images), "no", false },
+	{ "cases", "require_recommendation_form", K_BOOL, F(require_recommendation_form), "no", false },
+	{ "cases", "require_summary_list", K_BOOL, F(require_summary_list), "no", false },
+	{ "photos", "required", K_BOOL, F(photos_required), "no", false },
+	{ "photos", "min", K_UINT, F(photos_min), "0", false },
+	{ "photos", "max", K_UINT, F(photos_max), "1000", false },
+	{ "photos", "min_bytes", K_U64, F(photo_min_bytes), "0", false },
+	{ "photos", "caption", K_BOOL, F(photo_caption), "no", false },
+	{ "video", "allowed", K_BOOL, F(video_allowed), "no", false },
+	{ "video", "max_seconds", K_DOUBLE, F(video_max_seconds), "0", false },
+	{ "video", "landscape", K_BOOL, F(video_landscape), "no", false },
+	{ "video", "min_width", K_UINT, F(video_min_width), "0", false },
+	{ "video", "min_height", K_UINT, F(video_min_height), "0", false },
+	{ "video", "containers", K_LIST, F(video_containers), "mp4, mov", false },
+	{ "names", "company_suffixes", K_LIST, F(company_suffixes), NULL, false },
+	{ "names", "place_suffixes", K_LIST, F(place_suffixes), NULL, false },
+	{ "names", "document_keywords", K_LIST, F(document_keywords), NULL, false },
+	{ "names", "supporting_keywords", K_LIST, F(supporting_keywords), NULL, false },
+	{ "names", "recommendation_keywords", K_LIST, F(recommendation_keywords), NULL, false },
+	{ "names", "summary_keywords", K_LIST, F(summary_keywords), NULL, false },
+	{ "names", "camera_name_patterns", K_LIST, F(camera_name_patterns), NULL, false },
+	{ "files", "word_extensions", K_LIST, F(word_extensions), "doc, docx, wps", false },
+	{ "files", "pdf_extensions", K_LIST, F(pdf_extensions), "pdf", false },
+	{ "files", "photo_extensions", K_LIST, F(photo_extensions), "jpg, jpeg", false },
+	{ "files", "image_extensions", K_LIST, F(image_extensions), NULL, false },
+	{ "files", "video_extensions", K_LIST, F(video_extensions), NULL, false },
+	{ "files", "executable_extensions", K_LIST, F(executable_extensions), NULL, false },
+	{ "ignore", "auto_reply_subjects", K_LIST, F(auto_reply_subjects), NULL, false },
+	{ "ignore", "bounce_senders", K_LIST, F(bounce_senders), NULL, false },
+};
+#undef F
+#define NKEYS (sizeof(campaign_keys) / sizeof(campaign_keys[0]))
+
+struct load_ctx {
+	struct campaign *c;
+	const char *file;
+	int line;                /* of the line the reader handed out last */
+	FILE *fp;
+	bool seen[NKEYS];        /* set in this or an earlier file */
+	bool fresh[NKEYS];       /* set in the current file: lists append */
+	char prev_section[64], prev_name[64];
+	char *error;
+};
+
+static __thread char campaign_err[512];
+
+static const char *campaign_fail(struct load_ctx *ctx, const char *msg)
+{
+	if (ctx->error == NULL)
+		ctx->error = xasprintf("%s:%d: %s", ctx->file, ctx->line, msg);
+	return ctx->error;
+}
+
+static bool parse_bool(const char *v, bool *b)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*b = true;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*b = false;
+	else
+		return false;
+	return true;
+}
+
+static int set_value(struct load_ctx *ctx, size_t k, const char *v, bool continuation)
+{
+	const struct key_def *d = &campaign_keys[k];
+	void *p = (char *)ctx->c + d->offset;
+	char *end;
+
+	switch (d->type) {
+	case K_STR: {
+		char **s = p;
+		if (continuation && *s != NULL) {
+			char *joined = xasprintf("%s%s", *s, v);
+			free(*s);
+			*s = joined;
+		} else {
+			free(*s);
+			*s = xstrdup(v);
+		}
+		return 0;
+	}
+	case K_LIST:
+		if (!continuation && !ctx->fresh[k])
+			strlist_free(p); /* a later file replaces an earlier list */
+		strlist_add_split(p, v);
+		return 0;
+	case K_BOOL:
+		if (!parse_bool(v, p))
+			return campaign_fail(ctx, "expected yes or no"), -1;
+		return 0;
+	case K_UINT: {
+		unsigned long n = strtoul(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n > 100000000UL)
+			return campaign_fail(ctx, "expected a whole number"), -1;
+		*(unsigned *)p = (unsigned)n;
+		return 0;
+	}
+	case K_U64: {
+		unsigned long long n = strtoull(v, &end, 10);
+		if (*v == '\0' || *end != '\0')
+			return campaign_fail(ctx, "expected a whole number of bytes"), -1;
+		*(uint64_t *)p = n;
+		return 0;
+	}
+	case K_DOUBLE: {
+		double n = strtod(v, &end);
+		if (*v == '\0' || *end != '\0' || n < 0)
+			return campaign_fail(ctx, "expected a number"), -1;
+		*(double *)p = n;
+		return 0;
+	}
+	case K_TIME:
+		if (datetime_parse_iso(v, p, &ctx->c->tz_offset) < 0)
+			return campaign_fail(ctx, "expected a time like 2026-08-05T23:59:59+08:00"), -1;
+		return 0;
+	case K_GROUPING:
+		if (strcmp(v, "stem") == 0)
+			ctx->c->grouping = CAMPAIGN_GROUP_STEM;
+		else if (strcmp(v, "folder") == 0)
+			ctx->c->grouping = CAMPAIGN_GROUP_FOLDER;
+		else
+			return campaign_fail(ctx, "grouping is stem or folder"), -1;
+		return 0;
+	}
+	return -1;
+}
+
+static void text_set(struct campaign_text **v, size_t *n, const char *key,
+		     const char *text, bool continuation)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*v)[i].key, key) != 0)
+			continue;
+		char *t = continuation ? xasprintf("%s%s", (*v)[i].text, text) : xstrdup(text);
+		free((*v)[i].text);
+		(*v)[i].text = t;
+		return;
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].key = xstrdup(key);
+	(*v)[*n].text = xstrdup(text);
+	(*n)++;
+}
+
+static int campaign_ini_handler(void *user, const char *section, const char *name,
+				const char *value)
+{
+	struct load_ctx *ctx = user;
+	/* libinih calls again with the same name for an indented continuation */
+	bool cont = strcmp(section, ctx->prev_section) == 0 &&
+		    strcmp(name, ctx->prev_name) == 0;
+
+	snprintf(ctx->prev_section, sizeof(ctx->prev_section), "%s", section);
+	snprintf(ctx->prev_name, sizeof(ctx->prev_name), "%s", name);
+	if (strcmp(section, "messages") == 0) {
+		text_set(&ctx->c->messages, &ctx->c->nmessages, name, value, cont);
+		return 1;
+	}
+	if (strcmp(section, "report") == 0) {
+		text_set(&ctx->c->report, &ctx->c->nreport, name, value, cont);
+		return 1;
+	}
+	for (size_t k = 0; k < NKEYS; k++) {
+		if (strcmp(campaign_keys[k].section, section) != 0 ||
+		    strcmp(campaign_keys[k].name, name) != 0)
+			continue;
+		if (set_value(ctx, k, value, cont) < 0)
+			return 0;
+		ctx->seen[k] = true;
+		ctx->fresh[k] = true;
+		return 1;
+	}
+	char msg[200];
+	snprintf(msg, sizeof(msg), "unknown key \"%s\" in section [%s]", name, section);
+	campaign_fail(ctx, msg);
+	return 0;
+}
+
+/* fgets for libinih that counts lines, so errors can say file:line */
+static char *campaign_reader(char *str, int num, void *stream)
+{
+	struct load_ctx *ctx = stream;
+	char *r = fgets(str, num, ctx->fp);
+
+	if (r != NULL)
+		ctx->line++;
+	return r;
+}
+
+static int campaign_read_file(struct load_ctx *ctx, const char *path)
+{
+	int r;
+
+	ctx->file = path;
+	ctx->line = 0;
+	ctx->prev_section[0] = ctx->prev_name[0] = '\0';
+	memset(ctx->fresh, 0, sizeof(ctx->fresh));
+	ctx->fp = fopen(path, "re");
+	if (ctx->fp == NULL) {
+		if (ctx->error == NULL)
+			ctx->error = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = ini_parse_stream(campaign_reader, ctx, campaign_ini_handler, ctx);
+	fclose(ctx->fp);
+	ctx->fp = NULL;
+	if (r != 0 && ctx->error == NULL)
+		ctx->error = xasprintf("%s:%d: syntax error (or line over 200 bytes)", path, r);
+	return r == 0 && ctx->error == NULL ? 0 : -1;
+}
+
+static void campaign_defaults(struct load_ctx *ctx)
+{
+	for (size_t k = 0; k < NKEYS; k++) {
+		if (campaign_keys[k].def != NULL)
+			(void)set_value(ctx, k, campaign_keys[k].def, false);
+	}
+	memset(ctx->fresh, 0, sizeof(ctx->fresh));
+}
+
+int campaign_load(const char *defaults_path, const char *campaign_path,
+		  struct campaign **c_r, const char **error_r)
+{
+	struct load_ctx ctx = { .c = xcalloc(1, sizeof(struct campaign)) };
+
+	ctx.file = campaign_path;
+	campaign_defaults(&ctx);
+	if ((defaults_path != NULL && campaign_read_file(&ctx, defaults_path) < 0) ||
+	    campaign_read_file(&ctx, campaign_path) < 0)
+		goto fail;
+	for (size_t k = 0; k < NKEYS; k++) {
+		if (campaign_keys[k].required && !ctx.seen[k]) {
+			ctx.error = xasprintf("%s: missing key \"%s\" in section [%s]",
+					      campaign_path, campaign_keys[k].name,
+					      campaign_keys[k].section);
+			goto fail;
+		}
+	}
+	if (ctx.c->photos_min > ctx.c->photos_max) {
+		ctx.error = xasprintf("%s: [photos] min is larger than max", campaign_path);
+		goto fail;
+	}
+	ctx.c->file = xstrdup(campaign_path);
+	*c_r = ctx.c;
+	return 0;
+fail:
+	snprintf(campaign_err, sizeof(campaign_err), "%s", ctx.error);
+	free(ctx.error);
+	*error_r = campaign_err;
+	campaign_free(&ctx.c);
+	return -1;
+}
+
+void campaign_free(struct campaign **_c)
+{
+	struct campaign *c = *_c;
+
+	if (c == NULL)
+		return;
+	*_c = NULL;
+	for (size_t k = 0; k < NKEYS; k++) {
+		void *p = (char *)c + campaign_keys[k].offset;
+		if (campaign_keys[k].type == K_STR)
+			free(*(char **)p);
+		else if (campaign_keys[k].type == K_LIST)
+			strlist_free(p);
+	}
+	for (size_t i = 0; i < c->nmessages; i++) {
+		free(c->messages[i].key);
+		free(c->messages[i].text);
+	}
+	for (size_t i = 0; i < c->nreport; i++) {
+		free(c->report[i].key);
+		free(c->report[i].text);
+	}
+	free(c->messages);
+	free(c->report);
+	free(c->file);
+	free(c);
+}
+
+static int campaign_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int campaign_set_load(const char *dir, struct campaign_set **set_r, const char **error_r)
+{
+	struct campaign_set *set = xcalloc(1, sizeof(*set));
+	struct strlist names = STRLIST_INIT;
+	char *defaults = xasprintf("%s/defaults.conf", dir);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int ret = -1;
+
+	if (d == NULL) {
+		snprintf(campaign_err, sizeof(campaign_err), "%s: %s", dir, strerror(errno));
+		*error_r = campaign_err;
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		if (n > 9 && strcmp(de->d_name + n - 9, ".campaign") == 0)
+			strlist_add(&names, de->d_name);
+	}
+	closedir(d);
+	qsort(names.v, names.n, sizeof(*names.v), campaign_name_cmp);
+	if (names.n == 0) {
+		snprintf(campaign_err, sizeof(campaign_err), "%s: no *.campaign files", dir);
+		*error_r = campaign_err;
+		goto out;
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		char *path = xasprintf("%s/%s", dir, names.v[i]);
+		struct campaign *c;
+		int r = campaign_load(access(defaults, R_OK) == 0 ? defaults : NULL,
+				      path, &c, error_r);
+		free(path);
+		if (r < 0)
+			goto out;
+		for (size_t j = 0; j < set->n; j++) {
+			bool dup = strcmp(set->v[j]->id, c->id) == 0;
+			for (size_t a = 0; !dup && a < c->addresses.n; a++)
+				dup = campaign_is_own_address(set->v[j], c->addresses.v[a]);
+			if (dup) {
+				snprintf(campaign_err, sizeof(campaign_err),
+					 "%s: id or address already used by %s", c->file,
+					 set->v[j]->file);
+				*error_r = campaign_err;
+				campaign_free(&c);
+				goto out;
+			}
+		}
+		set->v = xreallocarray(set->v, set->n + 1, sizeof(*set->v));
+		set->v[set->n++] = c;
+	}
+	*set_r = set;
+	set = NULL;
+	ret = 0;
+out:
+	campaign_set_free(&set);
+	strlist_free(&names);
+	free(defaults);
+	return ret;
+}
+
+void campaign_set_free(struct campaign_set **_set)
+{
+	struct campaign_set *set = *_set;
+
+	if (set == NULL)
+		return;
+	*_set = NULL;
+	for (size_t i = 0; i < set->n; i++)
+		campaign_free(&set->v[i]);
+	free(set->v);
+	free(set);
+}
+
+const struct campaign *campaign_set_find_id(const struct campaign_set *set, const char *id)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (strcmp(set->v[i]->id, id) == 0)
+			return set->v[i];
+	}
+	return NULL;
+}
+
+bool campaign_is_own_address(const struct campaign *c, const char *addr)
+{
+	return strlist_contains_ci(&c->addresses, addr);
+}
+
+const struct campaign *campaign_set_find_address(const struct campaign_set *set,
+						 const char *addr)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (campaign_is_own_address(set->v[i], addr))
+			return set->v[i];
+	}
+	return NULL;
+}
+
+static const char *text_get(const struct campaign_text *v, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].key, key) == 0)
+			return v[i].text;
+	}
+	return NULL;
+}
+
+const char *campaign_message(const struct campaign *c, const char *key)
+{
+	return text_get(c->messages, c->nmessages, key);
+}
+
+const char *campaign_report(const struct campaign *c, const char *key)
+{
+	return text_get(c->report, c->nreport, key);
+}

@@ -1,0 +1,184 @@
+/* report: the Chinese report text of one checked mail. */
+#include "report.h"
+#include "datetime.h"
+#include "rules_private.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cn_numbers[] = {
+	"一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+};
+
+static void report_line(struct buf *out, const struct campaign *c, const char *key,
+			const struct rules_var *vars, size_t n)
+{
+	const char *tmpl = campaign_report(c, key);
+	char *s;
+
+	if (tmpl == NULL)
+		return;
+	s = rules_text_render(tmpl, vars, n);
+	buf_puts(out, s);
+	buf_putc(out, '\n');
+	free(s);
+}
+
+/* "照片，4000×3000，1.3MB" */
+static void report_file_facts(const struct extract_file *f, struct buf *out)
+{
+	const struct facts *fa = &f->facts;
+	char size[32];
+
+	rules_format_size(f->size, size, sizeof(size));
+	switch (fa->kind) {
+	case FACTS_KIND_JPEG: case FACTS_KIND_PNG: case FACTS_KIND_HEIC: case FACTS_KIND_WEBP:
+	case FACTS_KIND_GIF: case FACTS_KIND_BMP: case FACTS_KIND_TIFF:
+		if (fa->width > 0)
+			buf_printf(out, "图片，%d×%d像素，%s", fa->width, fa->height, size);
+		else
+			buf_printf(out, "图片，%s", size);
+		break;
+	case FACTS_KIND_VIDEO: {
+		char d[32];
+		rules_format_duration(fa->duration, d, sizeof(d));
+		buf_printf(out, "视频，%s，%d×%d，%s", d, fa->display_width, fa->display_height, size);
+		break;
+	}
+	case FACTS_KIND_PDF:
+		if (fa->pages > 0)
+			buf_printf(out, "PDF，%d页，%s", fa->pages, size);
+		else
+			buf_printf(out, "PDF，%s", size);
+		break;
+	case FACTS_KIND_DOC: case FACTS_KIND_DOCX:
+		buf_printf(out, "Word，%s", size);
+		break;
+	default:
+		buf_printf(out, "%s", size);
+		break;
+	}
+	if (fa->damaged)
+		buf_puts(out, "，已损坏");
+}
+
+static int file_index(const struct check *ck, const char *path)
+{
+	for (size_t i = 0; i < ck->ex->nfiles; i++) {
+		if (strcmp(ck->ex->files[i].path, path) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void report_received(const struct check *ck, struct buf *out)
+{
+	const struct rules_result *r = ck->rules;
+	bool *listed = xcalloc(ck->ex->nfiles + 1, sizeof(*listed));
+	bool others = false;
+
+	buf_puts(out, "收到的材料：\n");
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct rules_case *cs = &r->cases[i];
+		buf_printf(out, "  案例%zu：%s%s%s\n", i + 1, cs->company,
+			   cs->company[0] != '\0' ? " / " : "", cs->name);
+		for (size_t k = 0; k < cs->nfiles; k++) {
+			int fi = file_index(ck, cs->files[k]);
+			if (fi < 0)
+				continue;
+			listed[fi] = true;
+			buf_printf(out, "    · %s（", ck->ex->files[fi].name);
+			report_file_facts(&ck->ex->files[fi], out);
+			buf_puts(out, "）\n");
+		}
+	}
+	for (size_t i = 0; i < ck->ex->nfiles; i++) {
+		const struct extract_file *f = &ck->ex->files[i];
+		if (listed[i] || ck->files[i].container || f->stored == NULL)
+			continue;
+		if (!others)
+			buf_puts(out, r->ncases > 0 ? "  其他文件：\n" : "  文件：\n");
+		others = true;
+		buf_printf(out, "    · %s（", f->path);
+		report_file_facts(f, out);
+		buf_puts(out, "）\n");
+	}
+	if (r->ncases == 0 && !others)
+		buf_puts(out, "  （没有附件）\n");
+	free(listed);
+}
+
+static void report_defects(const struct check *ck, struct buf *out)
+{
+	const struct rules_result *r = ck->rules;
+	size_t group = 0;
+
+	/* one group per case that has defects, then the mail's own */
+	for (int ci = 0; ci <= (int)r->ncases; ci++) {
+		int want = ci < (int)r->ncases ? ci : -1;
+		unsigned n = 0;
+		for (size_t d = 0; d < r->ndefects; d++) {
+			const struct rules_defect *df = &r->defects[d];
+			if (df->case_index != want)
+				continue;
+			if (n++ == 0) {
+				const char *num = group < 10 ? cn_numbers[group] : "";
+				if (want < 0)
+					buf_printf(out, "\n%s、%s\n", num, r->ncases > 0 ? "其他问题" : "问题");
+				else if (r->cases[want].company[0] == '\0')
+					buf_printf(out, "\n%s、案例《%s》\n", num, r->cases[want].name);
+				else
+					buf_printf(out, "\n%s、案例《%s》（%s）\n", num,
+						   r->cases[want].name, r->cases[want].company);
+				group++;
+			}
+			buf_printf(out, "  %u. %s%s\n", n,
+				   df->severity == RULES_WARNING ? "【建议】" : "", df->detail);
+		}
+	}
+}
+
+void report_render(const struct check *ck, const char *receipt, struct buf *out)
+{
+	const struct campaign *c = ck->campaign;
+	const struct rules_result *r = ck->rules;
+	char arrival[64] = "", deadline[64];
+	bool warnings = false;
+
+	if (ck->has_arrival)
+		datetime_format_zh(ck->arrival, c->tz_offset, arrival, sizeof(arrival));
+	datetime_format_zh(c->deadline, c->tz_offset, deadline, sizeof(deadline));
+	const struct rules_var vars[] = {
+		{ "sender", ck->sender_name != NULL ? ck->sender_name : "" },
+		{ "arrival", arrival }, { "campaign_name", c->name },
+		{ "subject", ck->subject != NULL ? ck->subject : "（无主题）" },
+		{ "deadline", deadline }, { "contact", c->contact },
+		{ "receipt", receipt != NULL ? receipt : "" },
+	};
+	const size_t nvars = sizeof(vars) / sizeof(vars[0]);
+
+	if (r->verdict == RULES_IGNORED) {
+		buf_printf(out, "（不回复：%s%s）\n", r->ignored_reason,
+			   r->needs_human ? "，需要人工查看" : "");
+		return;
+	}
+	report_line(out, c, "greeting", vars, nvars);
+	buf_putc(out, '\n');
+	report_line(out, c, "received", vars, nvars);
+	if (receipt != NULL)
+		buf_printf(out, "受理编号：%s\n", receipt);
+	buf_putc(out, '\n');
+	report_received(ck, out);
+	buf_putc(out, '\n');
+	for (size_t d = 0; d < r->ndefects; d++)
+		warnings |= r->defects[d].severity == RULES_WARNING;
+	report_line(out, c, r->verdict == RULES_REJECTED ? "rejected" :
+		    warnings ? "accepted_warnings" : "accepted", vars, nvars);
+	report_defects(ck, out);
+	buf_putc(out, '\n');
+	report_line(out, c, "deadline", vars, nvars);
+	buf_putc(out, '\n');
+	report_line(out, c, "footer", vars, nvars);
+}
