@@ -41,6 +41,7 @@ struct facts {
 
 	/* documents */
 	int pages;              /* PDF page count when cheaply known, else 0 */
+	int doc_images;  /* DOCX/DOC/WPS: embedded pictures found (count; 0 = none) */
 };
 
 /* "jpeg", "video", "docx", … — the kind names used in JSON output. */

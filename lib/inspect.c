@@ -57,6 +57,7 @@ static void inspect_json_facts(struct json *j, const struct facts *fa)
 	}
 	if (fa->kind == FACTS_KIND_PDF && fa->pages > 0)
 		json_int(j, "pages", fa->pages);
+	if (fa->kind == FACTS_KIND_DOCX || fa->kind == FACTS_KIND_DOC) json_int(j, "doc_images", fa->doc_images);
 	json_bool(j, "damaged", fa->damaged);
 	json_str(j, "damage", fa->damaged ? fa->damage : NULL);
 }

@@ -333,6 +333,8 @@ static void probe_facts_sanitize(struct facts *f)
 	f->container[sizeof(f->container) - 1] = '\0';
 	f->codec[sizeof(f->codec) - 1] = '\0';
 	f->damaged = f->damaged ? true : false;
+	if (f->doc_images < 0)
+		f->doc_images = 0;
 }
 
 int probe_file_report(struct probe *p, const char *path, struct facts *f,

@@ -4,7 +4,8 @@
  * catch what mail really does to documents — a file cut off in transfer
  * or by a size limit. A PDF ends with "startxref … %%EOF"; an OLE2 file's
  * allocation table says which sectors are in use, and the last one must
- * lie inside the file. */
+ * lie inside the file. Pictures in an OLE2 Word file are counted by
+ * probe_pict.c. */
 #include "probe_private.h"
 #include "xalloc.h"
 
@@ -82,6 +83,7 @@ int probe_pdf(const struct probe_input *in, struct facts *f, const char **error_
 #define OLE_FREESECT 0xffffffffU
 #define OLE_MAXREGSECT 0xfffffffaU
 #define OLE_MAX_DIR_SECTORS 4096
+#define OLE_MAX_DIR_BYTES (1024 * 1024)     /* 8192 entries, for the tree */
 
 struct ole {
 	int fd;
@@ -175,6 +177,22 @@ static uint32_t ole_next(struct ole *o, uint32_t s)
 	return le32(b);
 }
 
+/* The name of the stream whose directory entry is at e, ASCII ('?' for
+ * other characters); false if the entry is not a stream. */
+static bool ole_stream_name(const unsigned char *e, char name[33])
+{
+	size_t nlen = (size_t)(e[0x40] | e[0x41] << 8) / 2;
+
+	if (e[0x42] != 2 || nlen == 0 || nlen > 32)
+		return false;
+	for (size_t i = 0; i < nlen; i++) {
+		unsigned c = e[2 * i] | e[2 * i + 1] << 8;
+		name[i] = c > 0 && c < 0x80 ? (char)c : '?';
+	}
+	name[nlen - 1] = '\0';
+	return true;
+}
+
 /* Which application wrote it, from the stream names in the directory. */
 static enum facts_kind ole_classify(struct ole *o, uint32_t dir, unsigned char *sec)
 {
@@ -185,15 +203,9 @@ static enum facts_kind ole_classify(struct ole *o, uint32_t dir, unsigned char *
 			return FACTS_KIND_DOC;
 		for (size_t e = 0; e + 128 <= ssz; e += 128) {
 			char name[33];
-			size_t nlen = (size_t)(sec[e + 0x40] | sec[e + 0x41] << 8) / 2;
 
-			if (sec[e + 0x42] != 2 || nlen == 0 || nlen > 32)
-				continue; /* not a stream */
-			for (size_t i = 0; i < nlen; i++) {
-				unsigned c = sec[e + 2 * i] | sec[e + 2 * i + 1] << 8;
-				name[i] = c > 0 && c < 0x80 ? (char)c : '?';
-			}
-			name[nlen - 1] = '\0';
+			if (!ole_stream_name(sec + e, name))
+				continue;
 			if (strcmp(name, "WordDocument") == 0)
 				return FACTS_KIND_DOC;  /* Word, WPS Writer */
 			if (strcmp(name, "Workbook") == 0 || strcmp(name, "Book") == 0 ||
@@ -205,12 +217,93 @@ static enum facts_kind ole_classify(struct ole *o, uint32_t dir, unsigned char *
 	return FACTS_KIND_DOC;
 }
 
+/* Set the bits of a stream's sectors; a chain that loops ends at the
+ * first sector seen twice. */
+static void ole_mark_chain(struct ole *o, uint32_t s, struct probe_pict_sectors *ps)
+{
+	while (s < ps->nbits && !(ps->bits[s / 8] & (1U << (s % 8)))) {
+		ps->bits[s / 8] |= (unsigned char)(1U << (s % 8));
+		s = ole_next(o, s);
+	}
+}
+
+/* The directory entries, read whole up to OLE_MAX_DIR_BYTES; *n_r of them. */
+static unsigned char *ole_load_dir(struct ole *o, uint32_t dir, size_t *n_r)
+{
+	size_t ssz = (size_t)1 << o->shift, len = 0;
+	const char *damage = o->damage;
+	unsigned char *d = NULL;
+
+	for (int n = 0; dir <= OLE_MAXREGSECT && len + ssz <= OLE_MAX_DIR_BYTES &&
+	     n < OLE_MAX_DIR_SECTORS; n++) {
+		d = xreallocarray(d, len + ssz, 1);
+		if (!ole_read_sector(o, dir, d + len)) {
+			o->damage = damage;   /* classify judged the file already */
+			break;
+		}
+		len += ssz;
+		dir = ole_next(o, dir);
+	}
+	*n_r = len / 128;
+	return d;
+}
+
+/* Where Word keeps pictures: the WordDocument and Data streams at the top
+ * of the tree (not those of embedded objects under ObjectPool, whose
+ * print caches and packaged files are no picture of the text: the text
+ * shows an object by a preview BLIP in Data, which counts). The siblings
+ * of the root's child are walked, not their children. A Data stream under
+ * the mini-stream cutoff lives in the mini stream: then all of it counts. */
+static void ole_picture_sectors(struct ole *o, uint32_t dir, uint32_t cutoff,
+				struct probe_pict_sectors *ps)
+{
+	size_t n, top = 0, *stack;
+	unsigned char *d = ole_load_dir(o, dir, &n), *seen;
+	uint32_t i;
+
+	ps->nbits = o->size >> o->shift;
+	ps->bits = xcalloc(1, (size_t)(ps->nbits / 8 + 1));
+	if (n == 0) {
+		free(d);
+		return;
+	}
+	stack = xreallocarray(NULL, n, sizeof(*stack));
+	seen = xcalloc(1, n / 8 + 1);
+	if ((i = le32(d + 0x4c)) < n) {   /* the root's child */
+		stack[top++] = i;
+		seen[i / 8] |= (unsigned char)(1U << (i % 8));
+	}
+	while (top > 0) {
+		const unsigned char *e = d + 128 * stack[--top];
+		char name[33];
+
+		for (size_t k = 0x44; k <= 0x48; k += 4) {   /* left, right */
+			if ((i = le32(e + k)) < n && !(seen[i / 8] & (1U << (i % 8)))) {
+				seen[i / 8] |= (unsigned char)(1U << (i % 8));
+				stack[top++] = i;
+			}
+		}
+		if (!ole_stream_name(e, name) ||
+		    (strcmp(name, "WordDocument") != 0 && strcmp(name, "Data") != 0))
+			continue;
+		if (le32(e + 0x78) >= cutoff)
+			ole_mark_chain(o, le32(e + 0x74), ps);
+		else
+			ole_mark_chain(o, le32(d + 0x74), ps);   /* the mini stream */
+	}
+	free(seen);
+	free(stack);
+	free(d);
+}
+
 int probe_ole(const struct probe_input *in, struct facts *f, const char **error_r)
 {
 	const unsigned char *h = in->head;
 	struct ole o = { .fd = in->fd, .size = in->size };
+	struct probe_pict_sectors where = { .shift = 9 };
 	unsigned char *sec = NULL;
 	uint32_t dir;
+	int ret = 0;
 
 	f->kind = FACTS_KIND_DOC;
 	if (in->head_len < 512) {
@@ -218,6 +311,7 @@ int probe_ole(const struct probe_input *in, struct facts *f, const char **error_
 		return 0;
 	}
 	o.shift = (unsigned)(h[0x1e] | h[0x1f] << 8);
+	where.shift = o.shift;
 	dir = le32(h + 0x30);
 	if ((o.shift != 9 && o.shift != 12) || (h[0x1c] != 0xfe || h[0x1d] != 0xff)) {
 		probe_damaged(f, "bad OLE header");
@@ -229,14 +323,21 @@ int probe_ole(const struct probe_input *in, struct facts *f, const char **error_
 		return 0;
 	}
 	sec = xmalloc((size_t)1 << o.shift);
-	if (ole_load_fat(&o, h, sec) && ole_check_extent(&o, sec))
+	if (ole_load_fat(&o, h, sec) && ole_check_extent(&o, sec)) {
 		f->kind = ole_classify(&o, dir, sec);
+		if (f->kind == FACTS_KIND_DOC && o.damage == NULL)
+			ole_picture_sectors(&o, dir, le32(h + 0x38), &where);
+	}
 	if (o.damage != NULL) {
 		f->kind = FACTS_KIND_DOC;
 		probe_damaged(f, "%s", o.damage);
 	}
+	/* a cut-off file (no tree to walk) still shows the pictures it has */
+	if (f->kind == FACTS_KIND_DOC &&
+	    probe_pict_scan(in->fd, in->size, &where, &f->doc_images, error_r) < 0)
+		ret = -1;
+	free(where.bits);
 	free(o.fat);
 	free(sec);
-	(void)error_r;
-	return 0;
+	return ret;
 }

@@ -5,9 +5,11 @@
  * probe.c opens the file, reads its head, asks libmagic and the magic-byte
  * sniffer (probe_sniff.c) what it is, and hands the open file to one of
  * the format parts: probe_jpeg.c, probe_video.c, probe_doc.c (PDF, OLE2),
- * probe_zip.c (DOCX and other zips). Parts never fail on bad content —
+ * probe_zip.c (DOCX and other zips); probe_docx.c and probe_pict.c count
+ * the pictures in Word files for them. Parts never fail on bad content —
  * that is facts->damaged — only on system errors (read failing). */
 #include "probe.h"
+#include "buf.h"
 
 #include <magic.h>
 #include <stddef.h>
@@ -71,6 +73,53 @@ int probe_pdf(const struct probe_input *in, struct facts *f, const char **error_
 int probe_ole(const struct probe_input *in, struct facts *f, const char **error_r);
 /* probe_zip.c: kind DOCX or ZIP; DOCX read through to the end. */
 int probe_zip(const struct probe_input *in, struct facts *f, const char **error_r);
+
+/* probe_pict.c: pictures inside documents. */
+/* Whether an embedded file is a picture: by its first bytes (JPEG, PNG,
+ * GIF, BMP, TIFF, WebP, HEIF, EMF, WMF) or else by the extension of name
+ * (png jpeg jpg gif bmp emf wmf tif tiff). */
+bool probe_pict_is_image(const char *name, const unsigned char *head, size_t len);
+/* The file sectors where pictures count (bit s: the sector at file offset
+ * (s + 1) << shift); bits NULL: anywhere in the file. */
+struct probe_pict_sectors {
+	unsigned char *bits;             /* malloc'd by whoever fills it */
+	uint64_t nbits;
+	unsigned int shift;
+};
+/* Count the pictures in the first 64 MiB of an OLE2 file (.doc, .wps):
+ * OfficeArt BLIP records, and bare JPEG/PNG/GIF/EMF outside them, that
+ * start in one of the sectors; a picture inside another one counts once.
+ * Returns 0 with *count_r set, -1 with *error_r set if reading failed. */
+int probe_pict_scan(int fd, uint64_t size, const struct probe_pict_sectors *where,
+		    int *count_r, const char **error_r);
+
+/* probe_docx.c: the pictures of a DOCX, gathered while probe_zip.c reads
+ * its entries through: begin() at each entry, data() with each block of
+ * it, end() when it was read whole; then count() and free(). */
+struct probe_docx_names {
+	char **v;
+	size_t n;
+};
+struct probe_docx_pics {
+	int mode;                        /* what the current entry is to us */
+	char *name;                      /* its name, while mode != 0 */
+	struct buf data;                 /* its bytes so far (capped) */
+	bool overflow;                   /* more than the cap */
+	struct probe_docx_names media;   /* word/media/ entries that are pictures */
+	struct probe_docx_names refs;    /* image relationship targets, resolved */
+	bool doc_rels;                   /* word/_rels/document.xml.rels read */
+	bool rels_lost;                  /* a word/_rels/ part over the cap */
+};
+#define PROBE_DOCX_PICS_INIT { 0, NULL, BUF_INIT, false, { NULL, 0 }, { NULL, 0 }, \
+			       false, false }
+void probe_docx_pics_begin(struct probe_docx_pics *p, const char *name);
+void probe_docx_pics_data(struct probe_docx_pics *p, const void *data, size_t len);
+void probe_docx_pics_end(struct probe_docx_pics *p);
+/* Pictures in word/media/ that a relationship of type image in any
+ * word/_rels/NAME.rels points to; all pictures in word/media/ when
+ * word/_rels/document.xml.rels was missing or unreadable. */
+int probe_docx_pics_count(struct probe_docx_pics *p);  /* sorts the names */
+void probe_docx_pics_free(struct probe_docx_pics *p);
 
 /* probe.c helpers */
 /* Mark damaged with a printf-formatted reason; the first reason wins. */

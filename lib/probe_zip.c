@@ -4,7 +4,8 @@
  * guesses from the first entry names) and whatever its extension. The
  * entry names come from the zip directory via libarchive; a DOCX is then
  * read through, every entry decompressed and CRC-checked, so a cut-off or
- * corrupt file is reported damaged. Other zips are only listed: unpacking
+ * corrupt file is reported damaged, and its pictures are counted
+ * (probe_docx.c). Other zips are only listed: unpacking
  * (and its limits) is the unpack module's business. */
 #include "probe_private.h"
 #include "xalloc.h"
@@ -73,9 +74,12 @@ static int probe_zip_list(struct archive *a, int fd, char *err, size_t err_size)
 	return found;
 }
 
-/* Decompress every entry to the end; damaged if one does not. */
+/* Decompress every entry to the end; damaged if one does not. On the
+ * way, count the pictures (probe_docx.c): what was read before damage
+ * counts. */
 static void probe_zip_verify(struct archive *a, int fd, struct facts *f)
 {
+	struct probe_docx_pics pics = PROBE_DOCX_PICS_INIT;
 	struct archive_entry *e;
 	unsigned char *buf = xmalloc(65536);
 	uint64_t total = 0;
@@ -96,7 +100,9 @@ static void probe_zip_verify(struct archive *a, int fd, struct facts *f)
 			probe_damaged(f, "encrypted DOCX entry %s", probe_zip_name(e));
 			goto out;
 		}
+		probe_docx_pics_begin(&pics, probe_zip_name(e));
 		while ((n = archive_read_data(a, buf, 65536)) > 0) {
+			probe_docx_pics_data(&pics, buf, (size_t)n);
 			total += (uint64_t)n;
 			if (total > PROBE_ZIP_MAX_BYTES) {
 				probe_damaged(f, "DOCX expands beyond %llu bytes",
@@ -109,8 +115,11 @@ static void probe_zip_verify(struct archive *a, int fd, struct facts *f)
 				      archive_error_string(a));
 			goto out;
 		}
+		probe_docx_pics_end(&pics);
 	}
 out:
+	f->doc_images = probe_docx_pics_count(&pics);
+	probe_docx_pics_free(&pics);
 	free(buf);
 }
 

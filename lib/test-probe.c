@@ -11,6 +11,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -208,29 +209,20 @@ static void make_pdf(void)
 	buf_free(&b);
 }
 
-/* A minimal DOCX (and a plain zip) written with libarchive. */
-static void make_zip(const char *name, bool docx)
+struct zentry {
+	const char *name;
+	const void *data;
+	size_t len;
+};
+
+static void write_zip(const char *name, const struct zentry *entries, size_t n)
 {
 	struct archive *a = archive_write_new();
-	struct buf doc = BUF_INIT;
 	char *path = tmp_path(name);
-	unsigned int x = 12345;
 
-	/* incompressible enough that cutting the file cuts this entry */
-	buf_puts(&doc, "<?xml version=\"1.0\"?><w:document><w:body><w:p><w:t>");
-	for (int i = 0; i < 40000; i++) {
-		x = x * 1103515245 + 12345;
-		buf_putc(&doc, (char)('a' + (x >> 16) % 26));
-	}
-	buf_puts(&doc, "</w:t></w:p></w:body></w:document>");
-	const struct { const char *name, *data; size_t len; } entries[] = {
-		{ "[Content_Types].xml", "<Types/>", 8 },
-		{ docx ? "word/document.xml" : "notes/readme.xml", doc.data, doc.len },
-		{ "_rels/.rels", "<Relationships/>", 16 },
-	};
 	archive_write_set_format_zip(a);
 	archive_write_open_filename(a, path);
-	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct archive_entry *e = archive_entry_new();
 
 		archive_entry_set_pathname(e, entries[i].name);
@@ -243,8 +235,110 @@ static void make_zip(const char *name, bool docx)
 	}
 	archive_write_close(a);
 	archive_write_free(a);
-	buf_free(&doc);
 	free(path);
+}
+
+/* A minimal DOCX (and a plain zip) written with libarchive. */
+static void make_zip(const char *name, bool docx)
+{
+	struct buf doc = BUF_INIT;
+	unsigned int x = 12345;
+
+	/* incompressible enough that cutting the file cuts this entry */
+	buf_puts(&doc, "<?xml version=\"1.0\"?><w:document><w:body><w:p><w:t>");
+	for (int i = 0; i < 40000; i++) {
+		x = x * 1103515245 + 12345;
+		buf_putc(&doc, (char)('a' + (x >> 16) % 26));
+	}
+	buf_puts(&doc, "</w:t></w:p></w:body></w:document>");
+	const struct zentry entries[] = {
+		{ "[Content_Types].xml", "<Types/>", 8 },
+		{ docx ? "word/document.xml" : "notes/readme.xml", doc.data, doc.len },
+		{ "_rels/.rels", "<Relationships/>", 16 },
+	};
+	write_zip(name, entries, sizeof(entries) / sizeof(entries[0]));
+	buf_free(&doc);
+}
+
+/* ---- pictures in Word files ---- */
+
+/* The first bytes of pictures: enough for their signatures. */
+static const unsigned char pic_png[] =
+	"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0"
+	"\x90\x91\x68\x36\0\0\0\0IEND\xae\x42\x60\x82";
+static const unsigned char pic_jfif[] =
+	"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0"
+	"\xff\xdb\0\x43\0\x08\x06\x06\x07\x06\x05\x08\x07\x07\x07\x09";
+/* EMR_HEADER: type 1, size 108, bounds, frame, " EMF", version, bytes 4096 */
+static const unsigned char pic_emf[] =
+	"\x01\0\0\0\x6c\0\0\0" "\0\0\0\0\0\0\0\0\x10\0\0\0\x10\0\0\0"
+	"\0\0\0\0\0\0\0\0\x10\0\0\0\x10\0\0\0" " EMF" "\0\0\x01\0"
+	"\0\x10\0\0" "\x02\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+	"\x80\x07\0\0\x38\x04\0\0\x10\x02\0\0\x2f\x01\0\0\0\0\0\0\0\0\0\0";
+
+#define REL_NS "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+static void make_docx_pics(const char *name, const struct zentry *extra, size_t n)
+{
+	static const char doc[] = "<?xml version=\"1.0\"?><w:document><w:body><w:p>"
+		"<w:r><w:t>text</w:t></w:r></w:p></w:body></w:document>";
+	struct zentry e[8] = {
+		{ "[Content_Types].xml", "<Types/>", 8 },
+		{ "_rels/.rels", "<Relationships/>", 16 },
+		{ "word/document.xml", doc, sizeof(doc) - 1 },
+	};
+
+	for (size_t i = 0; i < n && i + 3 < sizeof(e) / sizeof(e[0]); i++)
+		e[i + 3] = extra[i];
+	write_zip(name, e, 3 + n);
+}
+
+static void make_docx_files(void)
+{
+	static const char rels1[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+		"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+		"<Relationship Id=\"rId1\" Type=\"" REL_NS "styles\" Target=\"styles.xml\"/>"
+		"<Relationship Id=\"rId4\" Type=\"" REL_NS "image\" Target=\"media/image1.png\"/>"
+		"</Relationships>";
+	/* attributes in another order, single quotes, a linked picture, a
+	 * relationship to something that is not a picture */
+	static const char rels2[] =
+		"<?xml version='1.0'?><Relationships>"
+		"<Relationship Target='media/image1.png' Id='rId7'\n  Type='" REL_NS "image' />"
+		"<Relationship Id='rId8' Type='" REL_NS "image' TargetMode='External' "
+		"Target='file:///C:/photo.jpg'/>"
+		"<Relationship Id='rId9' Type='" REL_NS "image' Target='media/video1.bin'/>"
+		"<Relationship Id='rId3' Type='" REL_NS "chart' Target='charts/chart1.xml'/>"
+		"</Relationships>";
+	/* a header's logo, named from the package root; image1 once more */
+	static const char rels_header[] =
+		"<Relationships><Relationship Id=\"rId1\" Type=\"" REL_NS "image\" "
+		"Target=\"/word/media/image2.bin\"/><Relationship Id=\"rId2\" "
+		"Type=\"" REL_NS "image\" Target=\"../word/./media/IMAGE1.PNG\"/></Relationships>";
+	static const char rels_none[] =
+		"<Relationships><Relationship Id=\"rId1\" Type=\"" REL_NS "styles\" "
+		"Target=\"styles.xml\"/></Relationships>";
+	const struct zentry one[] = {
+		{ "word/media/image1.png", pic_png, sizeof(pic_png) - 1 },
+		{ "word/_rels/document.xml.rels", rels1, sizeof(rels1) - 1 },
+	}, two[] = {
+		{ "word/_rels/document.xml.rels", rels2, sizeof(rels2) - 1 },
+		{ "word/_rels/header1.xml.rels", rels_header, sizeof(rels_header) - 1 },
+		{ "word/media/image1.png", pic_png, sizeof(pic_png) - 1 },
+		{ "word/media/image2.bin", pic_jfif, sizeof(pic_jfif) - 1 }, /* by magic */
+		{ "word/media/video1.bin", "not a picture", 13 },
+	}, orphan[] = {
+		{ "word/_rels/document.xml.rels", rels_none, sizeof(rels_none) - 1 },
+		{ "word/media/image1.png", pic_png, sizeof(pic_png) - 1 },
+	}, norels[] = {
+		{ "word/media/image1.emf", pic_emf, sizeof(pic_emf) - 1 },
+	};
+
+	make_docx_pics("docx-pic1.docx", one, 2);
+	make_docx_pics("docx-pic2.docx", two, 5);
+	make_docx_pics("docx-orphan.docx", orphan, 2);
+	make_docx_pics("docx-norels.docx", norels, 1);
 }
 
 static void put_le32(unsigned char *p, uint32_t v)
@@ -264,15 +358,29 @@ static void put_name(unsigned char *e, const char *name, unsigned char type)
 	memset(e + 0x44, 0xff, 12);               /* no siblings, no child */
 }
 
+struct ole_stream {
+	const char *name;
+	const void *data;       /* the first len of its 4096 bytes; NULL: zeros */
+	size_t len;
+	int parent;             /* 0: the root; k: the storage st[k - 1] */
+	bool storage;           /* a storage (no data) rather than a stream */
+};
+
+#define STREAM(name, data, len) { name, data, len, 0, false }
+
 /* An OLE2 file with 512-byte (version 3) or 4096-byte (version 4)
- * sectors: header, FAT (sector 0), directory (sector 1: root + one
- * stream), then the stream's 4096 bytes. */
-static void make_ole(const char *name, const char *stream, unsigned shift)
+ * sectors: header, FAT (sector 0), directory (sector 1: the root + up to
+ * ss / 128 - 1 entries), then each stream's 4096 bytes. Entries of one
+ * storage are chained as right siblings (no red-black balancing). */
+static void make_ole_streams(const char *name, unsigned shift,
+			     const struct ole_stream *st, size_t n)
 {
-	const size_t ss = (size_t)1 << shift, nsec = 2 + 4096 / ss;
+	const size_t ss = (size_t)1 << shift, per = 4096 / ss, nsec = 2 + n * per;
 	unsigned char *f = xcalloc(1, ss * (nsec + 1));
 	unsigned char *fat = f + ss, *dir = f + 2 * ss;
+	uint32_t next = 2;
 
+	assert(n < ss / 128);
 	memcpy(f, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
 	f[0x18] = 0x3e; f[0x1a] = shift == 9 ? 3 : 4;
 	f[0x1c] = 0xfe; f[0x1d] = 0xff;           /* byte order */
@@ -285,18 +393,123 @@ static void make_ole(const char *name, const char *stream, unsigned shift)
 	memset(fat, 0xff, ss);                    /* all free, but: */
 	put_le32(fat, 0xfffffffd);                /* FATSECT */
 	put_le32(fat + 4, 0xfffffffe);            /* directory: one sector */
-	for (uint32_t s = 2; s < nsec; s++)
-		put_le32(fat + 4 * s, s + 1 < nsec ? s + 1 : 0xfffffffe);
 	put_name(dir, "Root Entry", 5);
 	put_le32(dir + 0x74, 0xfffffffe);
-	put_name(dir + 128, stream, 2);
-	put_le32(dir + 0x4c, 1);                  /* root's child: the stream */
-	put_le32(dir + 128 + 0x74, 2);            /* stream starts at sector 2 */
-	put_le32(dir + 128 + 0x78, 4096);
-	for (size_t i = 2; i < ss / 128; i++)
+	for (size_t k = 0; k < n; k++) {
+		unsigned char *e = dir + 128 * (k + 1), *parent = dir + 128 * st[k].parent;
+		size_t j = k + 1;
+
+		put_name(e, st[k].name, st[k].storage ? 1 : 2);
+		if (memcmp(parent + 0x4c, "\xff\xff\xff\xff", 4) == 0)
+			put_le32(parent + 0x4c, (uint32_t)k + 1);  /* first child */
+		while (j < n && st[j].parent != st[k].parent)
+			j++;
+		if (j < n)
+			put_le32(e + 0x48, (uint32_t)j + 1);       /* right sibling */
+		if (st[k].storage) {
+			put_le32(e + 0x74, 0xfffffffe);
+			continue;
+		}
+		put_le32(e + 0x74, next);
+		put_le32(e + 0x78, 4096);
+		for (uint32_t s = next; s < next + per; s++)
+			put_le32(fat + 4 * s, s + 1 < next + per ? s + 1 : 0xfffffffe);
+		if (st[k].data != NULL)
+			memcpy(f + (next + 1) * ss, st[k].data, st[k].len);
+		next += (uint32_t)per;
+	}
+	for (size_t i = n + 1; i < ss / 128; i++)
 		put_name(dir + 128 * i, "", 0);
-	write_file(name, f, ss * (nsec + 1));
+	write_file(name, f, ss * (next + 1));
 	free(f);
+}
+
+static void make_ole(const char *name, const char *stream, unsigned shift)
+{
+	const struct ole_stream st = STREAM(stream, NULL, 0);
+
+	make_ole_streams(name, shift, &st, 1);
+}
+
+/* OfficeArt BLIP record header ([MS-ODRAW]): recVer 0, recInstance,
+ * recType, recLen; then a zero UID. */
+static void put_blip(struct buf *b, unsigned inst, unsigned type, uint32_t len)
+{
+	unsigned char h[24] = { 0 };
+
+	h[0] = (unsigned char)(inst << 4); h[1] = (unsigned char)(inst >> 4);
+	h[2] = (unsigned char)type; h[3] = (unsigned char)(type >> 8);
+	put_le32(h + 4, len);
+	buf_append(b, h, sizeof(h));
+}
+
+/* Word 97 files: text only, bare PNG, BLIPs, EXIF thumbnail, preview. */
+static void make_doc_files(void)
+{
+	struct buf text = BUF_INIT, png = BUF_INIT, blip = BUF_INIT, exif = BUF_INIT;
+	unsigned char meta[34] = { 0 };
+	unsigned int x = 4321;
+
+	/* UTF-16LE CJK text, as Word stores Chinese */
+	for (int i = 0; i < 2000; i++) {
+		x = x * 1103515245 + 12345;
+		buf_putc(&text, (char)(x >> 16));
+		buf_putc(&text, (char)(0x4e + (x >> 24) % 0x50));
+	}
+	buf_append(&png, text.data, 1000);
+	buf_append(&png, pic_png, sizeof(pic_png) - 1);
+	/* a JPEG BLIP (its JPEG must not count again), a deflated EMF BLIP */
+	put_blip(&blip, 0x46a, 0xf01d, 16 + 1 + sizeof(pic_jfif) - 1);
+	buf_putc(&blip, (char)0xff);
+	buf_append(&blip, pic_jfif, sizeof(pic_jfif) - 1);
+	put_blip(&blip, 0x3d4, 0xf01a, 16 + 34 + 200);
+	put_le32(meta + 28, 200);                 /* cbSave */
+	meta[32] = 0x00; meta[33] = 0xfe;         /* deflate, filter none */
+	buf_append(&blip, meta, sizeof(meta));
+	buf_append(&blip, text.data, 200);
+	/* a bare JPEG whose EXIF segment holds a thumbnail JPEG */
+	buf_append(&exif, "\xff\xd8\xff\xe1\0\x2c" "Exif\0\0", 12);
+	buf_append(&exif, "MM\0\x2a\0\0\0\x08", 8);
+	buf_append(&exif, pic_jfif, 28);          /* APP1: 2 + 6 + 8 + 28 = 0x2c */
+	buf_append(&exif, "\xff\xda\0\x08", 4);
+	const struct ole_stream text_only[] = {
+		STREAM("WordDocument", text.data, text.len),
+		STREAM("1Table", text.data, 512),
+	}, with_png[] = {
+		STREAM("WordDocument", text.data, text.len),
+		STREAM("Data", png.data, png.len),
+	}, with_blips[] = {
+		STREAM("WordDocument", text.data, text.len),
+		STREAM("Data", blip.data, blip.len),
+	}, with_exif[] = {
+		STREAM("WordDocument", exif.data, exif.len),
+	}, with_preview[] = {
+		STREAM("WordDocument", text.data, text.len),
+		STREAM("\005SummaryInformation", pic_emf, sizeof(pic_emf) - 1),
+		STREAM("1Table", text.data, 512),
+	}, with_objects[] = {
+		STREAM("WordDocument", text.data, text.len),
+		{ "ObjectPool", NULL, 0, 0, true },
+		{ "_1", NULL, 0, 2, true },               /* a packaged picture file */
+		{ "\003EPRINT", pic_emf, sizeof(pic_emf) - 1, 3, false },
+		{ "\001Ole10Native", png.data, png.len, 3, false },
+		{ "_2", NULL, 0, 2, true },               /* an embedded Word file */
+		{ "WordDocument", blip.data, blip.len, 6, false },
+		STREAM("1Table", text.data, 512),
+	}, sheet[] = {
+		STREAM("Workbook", png.data, png.len),
+	};
+	make_ole_streams("word-text.doc", 9, text_only, 2);
+	make_ole_streams("word-png.doc", 9, with_png, 2);
+	make_ole_streams("word-blip.wps", 12, with_blips, 2);
+	make_ole_streams("word-exif.doc", 9, with_exif, 1);
+	make_ole_streams("word-preview.doc", 9, with_preview, 3);
+	make_ole_streams("word-objects.doc", 12, with_objects, 8);
+	make_ole_streams("sheet-png.xls", 9, sheet, 1);
+	buf_free(&text);
+	buf_free(&png);
+	buf_free(&blip);
+	buf_free(&exif);
 }
 
 static void make_small_files(void)
@@ -313,6 +526,8 @@ static void make_small_files(void)
 	make_ole("word.doc", "WordDocument", 9);
 	make_ole("word4k.wps", "WordDocument", 12);
 	make_ole("sheet.xls", "Workbook", 9);
+	make_docx_files();
+	make_doc_files();
 	truncate_copy("word.doc", "word-cut.doc", 60);
 	truncate_copy("word4k.wps", "word4k-cut.wps", 70);
 	write_file("ole-header-only.doc", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
@@ -343,13 +558,16 @@ struct want {
 	const char *container, *codec;
 	int coded_w, coded_h, rotation, disp_w, disp_h;
 	double duration;        /* < 0: unknown expected */
+	int doc_images;
 };
 
-#define KIND(f, k) { f, FACTS_KIND_##k, NULL, 0, 0, 0, 0, "", "", 0, 0, 0, 0, 0, -1 }
-#define IMAGE(f, k, w, h, o) { f, FACTS_KIND_##k, NULL, w, h, o, 0, "", "", 0, 0, 0, 0, 0, -1 }
-#define DAMAGED(f, k, why) { f, FACTS_KIND_##k, why, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+#define KIND(f, k) { f, FACTS_KIND_##k, NULL, 0, 0, 0, 0, "", "", 0, 0, 0, 0, 0, -1, 0 }
+#define IMAGE(f, k, w, h, o) { f, FACTS_KIND_##k, NULL, w, h, o, 0, "", "", 0, 0, 0, 0, 0, -1, 0 }
+#define DAMAGED(f, k, why) { f, FACTS_KIND_##k, why, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0 }
 #define VIDEO(f, cont, codec, w, h, rot, dw, dh, dur) \
-	{ f, FACTS_KIND_VIDEO, NULL, 0, 0, 0, 0, cont, codec, w, h, rot, dw, dh, dur }
+	{ f, FACTS_KIND_VIDEO, NULL, 0, 0, 0, 0, cont, codec, w, h, rot, dw, dh, dur, 0 }
+/* a Word file with n pictures */
+#define PICS(f, k, n) { f, FACTS_KIND_##k, NULL, 0, 0, 0, 0, "", "", 0, 0, 0, 0, 0, -1, n }
 
 static const struct want cases[] = {
 	/* container, codec, coded size, clockwise rotation, displayed size, duration */
@@ -383,7 +601,7 @@ static const struct want cases[] = {
 	IMAGE("small.bmp", BMP, 400, 300, 0),
 	IMAGE("small.webp", WEBP, 400, 300, 0),
 	IMAGE("scan.tif", TIFF, 400, 300, 0),
-	{ "doc.pdf", FACTS_KIND_PDF, NULL, 0, 0, 0, 2, "", "", 0, 0, 0, 0, 0, -1 },
+	{ "doc.pdf", FACTS_KIND_PDF, NULL, 0, 0, 0, 2, "", "", 0, 0, 0, 0, 0, -1, 0 },
 	DAMAGED("doc-cut.pdf", PDF, "truncated PDF"),
 	KIND("doc.docx", DOCX),
 	KIND("saved-by-wps.wps", DOCX),
@@ -394,6 +612,18 @@ static const struct want cases[] = {
 	DAMAGED("word4k-cut.wps", DOC, "truncated OLE file"),
 	DAMAGED("ole-header-only.doc", DOC, "truncated OLE file"),
 	KIND("sheet.xls", OTHER),       /* OLE2, but Excel */
+	/* pictures in Word files (doc_images) */
+	PICS("docx-pic1.docx", DOCX, 1),
+	PICS("docx-pic2.docx", DOCX, 2),   /* body + header logo, each once */
+	PICS("docx-orphan.docx", DOCX, 0), /* in word/media/, shown nowhere */
+	PICS("docx-norels.docx", DOCX, 1), /* no relationships: all of media/ */
+	PICS("word-text.doc", DOC, 0),
+	PICS("word-png.doc", DOC, 1),
+	PICS("word-blip.wps", DOC, 2),     /* JPEG and EMF BLIPs */
+	PICS("word-exif.doc", DOC, 1),     /* its thumbnail is part of it */
+	PICS("word-preview.doc", DOC, 0),  /* EMF preview in SummaryInformation */
+	PICS("word-objects.doc", DOC, 0),  /* inside embedded objects only */
+	KIND("sheet-png.xls", OTHER),      /* only Word files are counted */
 	KIND("plain.zip", ZIP),
 	KIND("t.tar", TAR),
 	KIND("x.7z", 7Z),
@@ -407,7 +637,8 @@ static const struct want cases[] = {
 	KIND("fwd.eml", EML),
 };
 
-#define FACTS_FMT "%dx%d orientation %d, %d pages, %s/%s %dx%d rotation %d → %dx%d"
+#define FACTS_FMT "%dx%d orientation %d, %d pages, %d doc images, " \
+	"%s/%s %dx%d rotation %d → %dx%d"
 
 static void check_case(const struct want *w, const struct facts *f)
 {
@@ -423,10 +654,10 @@ static void check_case(const struct want *w, const struct facts *f)
 	}
 	test_assert_str(f->damage, "");
 	snprintf(got, sizeof(got), FACTS_FMT, f->width, f->height, f->orientation, f->pages,
-		 f->container, f->codec, f->coded_width, f->coded_height, f->rotation,
+		 f->doc_images, f->container, f->codec, f->coded_width, f->coded_height, f->rotation,
 		 f->display_width, f->display_height);
 	snprintf(want, sizeof(want), FACTS_FMT, w->width, w->height, w->orientation, w->pages,
-		 w->container, w->codec, w->coded_w, w->coded_h, w->rotation,
+		 w->doc_images, w->container, w->codec, w->coded_w, w->coded_h, w->rotation,
 		 w->disp_w, w->disp_h);
 	test_assert_str(got, want);
 	if (!test_assert(w->duration < 0 ? f->duration < 0 :
