@@ -208,11 +208,21 @@ static int check_links(struct check *ck, const char **error_r)
 {
 	if (links_find(ck->body, strlen(ck->body), NULL, &ck->found, &ck->nfound, error_r) < 0)
 		return -1;
+	/* the text and the HTML body usually carry the same link: once each */
 	ck->links = xcalloc(ck->nfound ? ck->nfound : 1, sizeof(*ck->links));
 	for (size_t i = 0; i < ck->nfound; i++) {
-		ck->links[i].service = ck->found[i].service;
-		ck->links[i].url = ck->found[i].url;
-		ck->links[i].expiry = ck->found[i].expiry;
+		size_t k;
+		for (k = 0; k < ck->nlinks && strcmp(ck->links[k].url, ck->found[i].url) != 0; k++)
+			;
+		if (k < ck->nlinks) {
+			if (ck->links[k].expiry == NULL)
+				ck->links[k].expiry = ck->found[i].expiry;
+			continue;
+		}
+		ck->links[ck->nlinks].service = ck->found[i].service;
+		ck->links[ck->nlinks].url = ck->found[i].url;
+		ck->links[ck->nlinks].expiry = ck->found[i].expiry;
+		ck->nlinks++;
 	}
 	return 0;
 }
@@ -267,7 +277,7 @@ static void check_mail_facts(struct check *ck, char **return_path, char **auto_s
 	m->problems = ck->problems;
 	m->nproblems = ck->ex->nproblems;
 	m->links = ck->links;
-	m->nlinks = ck->nfound;
+	m->nlinks = ck->nlinks;
 }
 
 enum check_error check_mail(const char *eml_path, const char *workdir,

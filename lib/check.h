@@ -36,7 +36,8 @@ struct check {
 	struct rules_file *files;
 	char ***dirs;
 	struct rules_problem *problems;
-	struct rules_link *links;
+	struct rules_link *links;      /* distinct URLs of found */
+	size_t nlinks;
 	struct links_found *found;
 	size_t nfound;
 	char *body;
