@@ -110,6 +110,19 @@ static void report_received(const struct check *ck, struct buf *out)
 	free(listed);
 }
 
+/* Within a group: what concerns the whole mail, then what is missing or
+ * misnamed, then single files; warnings after errors. */
+static int report_rank(const struct rules_defect *d)
+{
+	int rank = 2;
+
+	if (strncmp(d->code, "mail.", 5) == 0)
+		rank = 0;
+	else if (strncmp(d->code, "name.", 5) == 0 || strncmp(d->code, "doc.missing", 11) == 0)
+		rank = 1;
+	return rank + (d->severity == RULES_WARNING ? 3 : 0);
+}
+
 static void report_defects(const struct check *ck, struct buf *out)
 {
 	const struct rules_result *r = ck->rules;
@@ -119,9 +132,10 @@ static void report_defects(const struct check *ck, struct buf *out)
 	for (int ci = 0; ci <= (int)r->ncases; ci++) {
 		int want = ci < (int)r->ncases ? ci : -1;
 		unsigned n = 0;
-		for (size_t d = 0; d < r->ndefects; d++) {
-			const struct rules_defect *df = &r->defects[d];
-			if (df->case_index != want)
+		for (size_t step = 0; step < 6 * r->ndefects; step++) {
+			int rank = (int)(step / r->ndefects);
+			const struct rules_defect *df = &r->defects[step % r->ndefects];
+			if (df->case_index != want || report_rank(df) != rank)
 				continue;
 			if (n++ == 0) {
 				const char *num = group < 10 ? cn_numbers[group] : "";

@@ -349,8 +349,9 @@ static void group_company(struct rules_ctx *x, const struct company *co, bool na
 	}
 	if (ncases == 0 && !x->contents_unknown) {
 		const struct rules_var vars[] = {
-			{ "company", named ? co->name : "（未分企业）" }, { "pattern", c->name_pattern } };
-		rules_defect(x, "doc.missing_case_material", NULL, NULL, -1, vars, 2);
+			{ "company", co->name }, { "pattern", c->name_pattern } };
+		rules_defect(x, "doc.missing_case_material",
+			     named ? NULL : "doc.missing_case_material.mail", NULL, -1, vars, 2);
 	}
 	/* 推荐表: in the case folder, or the company's only case, or by name */
 	size_t unmatched = 0;
@@ -382,7 +383,7 @@ static void group_company(struct rules_ctx *x, const struct company *co, bool na
 		const struct rules_var vars[] = { { "case", x->r->cases[cases[k]].name } };
 		rules_defect(x, "doc.missing_recommendation_form", NULL, NULL, cases[k], vars, 1);
 	}
-	char *where = xasprintf("企业文件夹《%s》中", named ? co->name : "（未分企业）");
+	char *where = named ? xasprintf("企业文件夹《%s》中", co->name) : xstrdup("邮件中");
 	count_photos(x, photos, nphotos, cases, ncases, where);
 	free(where);
 	/* videos of the company follow its only case */

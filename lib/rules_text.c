@@ -70,7 +70,9 @@ void rules_format_duration(double s, char *out, size_t size)
 {
 	long t = (long)(s + 0.5);
 
-	if (t >= 60)
+	if (t >= 60 && t % 60 == 0)
+		snprintf(out, size, "%ld分钟", t / 60);
+	else if (t >= 60)
 		snprintf(out, size, "%ld分%02ld秒", t / 60, t % 60);
 	else
 		snprintf(out, size, "%ld秒", t);

@@ -22,12 +22,8 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-inspect.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-fx=${CASEMAIL_FIXTURES:-$work/fixtures}
-digest=$(PYTHONDONTWRITEBYTECODE=1 "$py" -c 'import sys; sys.path.insert(0, sys.argv[1]); import gen; print(gen.generator_digest())' \
-    "$top/fixtures") || { echo "Bail out! cannot load fixtures/gen.py"; exit 1; }
-if [ "$(cat "$fx/.complete" 2>/dev/null)" != "$digest" ]; then
-    "$py" "$top/fixtures/gen.py" "$fx" >&2 || { echo "Bail out! fixtures/gen.py failed"; exit 1; }
-fi
+. "$top/tests/fixtures.sh"
+ensure_fixtures
 
 mkdir "$work/actual"
 for eml in "$fx"/mail/*.eml; do
