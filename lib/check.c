@@ -239,8 +239,8 @@ static char *header_token(const struct message *msg, const char *name)
 	return v;
 }
 
-static void check_mail_facts(struct check *ck, char **return_path, char **auto_sub,
-			     char **precedence)
+static void check_mail_facts(struct check *ck, const struct campaign_set *set,
+			     char **return_path, char **auto_sub, char **precedence)
 {
 	const struct message *msg = ck->ex->msg;
 	struct rules_mail *m = &ck->mail;
@@ -249,6 +249,8 @@ static void check_mail_facts(struct check *ck, char **return_path, char **auto_s
 
 	m->from_addr = ck->sender;
 	m->from_name = ck->sender_name;
+	m->from_own_mailbox = ck->sender != NULL &&
+			      campaign_set_find_address(set, ck->sender) != NULL;
 	m->subject = ck->subject;
 	m->body = ck->body;
 	if (message_header(msg, NULL, "Return-Path", &v, &len)) {
@@ -320,7 +322,7 @@ enum check_error check_mail(const char *eml_path, const char *workdir,
 		ret = CHECK_ERR_SYSTEM;
 		goto fail;
 	}
-	check_mail_facts(ck, &return_path, &auto_sub, &precedence);
+	check_mail_facts(ck, set, &return_path, &auto_sub, &precedence);
 	ck->rules = rules_check(ck->campaign, &ck->mail);
 	/* the rules keep pointers into these only for the call */
 	free(return_path);

@@ -118,7 +118,8 @@ static const char *rules_ignored(const struct rules_ctx *x, bool *needs_human)
 	const struct campaign *c = x->c;
 
 	*needs_human = false;
-	if (m->from_addr != NULL && campaign_is_own_address(c, m->from_addr))
+	if (m->from_own_mailbox ||
+	    (m->from_addr != NULL && campaign_is_own_address(c, m->from_addr)))
 		return "own_address";
 	if (m->return_path != NULL && m->return_path[0] == '\0')
 		return "bounce";

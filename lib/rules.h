@@ -42,6 +42,7 @@ struct rules_link {
 
 struct rules_mail {
 	const char *from_addr;       /* lowercase address, or NULL */
+	bool from_own_mailbox;       /* From is any campaign's address (ours) */
 	const char *from_name;       /* display name, or NULL */
 	const char *return_path;     /* NULL when absent; "" for <> */
 	const char *subject, *body;  /* UTF-8, may be NULL */

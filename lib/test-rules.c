@@ -388,13 +388,21 @@ static void test_rules_table(void)
 
 static void test_rules_ignored_reasons(void)
 {
-	static const struct { const char *header, *subject, *reason; bool human; } v[] = {
-		{ "auto", "Re: 材料", "auto_reply", false },
-		{ NULL, "自动回复：您好，我正在休假", "auto_reply", false },
-		{ "bounce", "Undelivered", "bounce", false },
-		{ "bulk", "周刊", "bulk", false },
-		{ "own", "测试", "own_address", false },
-		{ NULL, "请开具发票", "not_submission", true }, /* body "" below */
+	static const struct {
+		const char *header, *subject, *body, *reason;
+		bool human, other_mailbox;
+	} v[] = {
+		{ "auto", "Re: 材料", "", "auto_reply", false, false },
+		{ NULL, "自动回复：您好，我正在休假", "", "auto_reply", false, false },
+		{ "bounce", "Undelivered", "", "bounce", false, false },
+		{ "bulk", "周刊", "", "bulk", false, false },
+		{ "own", "测试", "", "own_address", false, false },
+		/* another campaign's mailbox writing to this one is ours too */
+		{ NULL, "转发：材料", "", "own_address", false, true },
+		{ NULL, "请开具发票", "", "not_submission", true, false },
+		/* 小区 is in every property office's signature: not a keyword */
+		{ NULL, "请开具发票", "麻烦开一下会议费发票。\n阳光花园小区物业服务中心", "not_submission",
+		  true, false },
 	};
 	struct campaign_set *set = NULL;
 	const char *error;
@@ -405,13 +413,16 @@ static void test_rules_ignored_reasons(void)
 		return;
 	}
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		struct tcase tc = { .name = "x", .campaign = "weichuangxin-2023", .subject = v[i].subject,
-				    .header = v[i].header, .arrival = T_WCX, .no_files = true };
+		struct tcase tc = { .name = "x", .campaign = "haofuwu-2026", .subject = v[i].subject,
+				    .header = v[i].header, .arrival = T_HFW, .no_files = true };
 		struct built b;
 		struct rules_mail m;
 		build(&tc, &b, &m);
-		m.body = "";
-		struct rules_result *r = rules_check(campaign_set_find_id(set, "weichuangxin-2023"), &m);
+		m.body = v[i].body;
+		m.from_own_mailbox = v[i].other_mailbox;
+		if (tc.header != NULL && strcmp(tc.header, "own") == 0)
+			m.from_addr = "wzglzzh@ecpmi.org.cn"; /* the alias */
+		struct rules_result *r = rules_check(campaign_set_find_id(set, "haofuwu-2026"), &m);
 		test_assert_str(r->ignored_reason, v[i].reason);
 		test_assert_int(r->needs_human, v[i].human);
 		test_assert_int(r->ndefects, 0);
