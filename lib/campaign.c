@@ -5,7 +5,7 @@
 #include "datetime.h"
 #include "xalloc.h"
 
-#include <ini.h>
+#include "inifile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -78,12 +78,10 @@ static const struct key_def campaign_keys[] = {
 
 struct load_ctx {
 	struct campaign *c;
+	const struct inifile_pos *pos;   /* of the value being handled */
 	const char *file;
-	int line;                /* of the line the reader handed out last */
-	FILE *fp;
 	bool seen[NKEYS];        /* set in this or an earlier file */
 	bool fresh[NKEYS];       /* set in the current file: lists append */
-	char prev_section[64], prev_name[64];
 	char *error;
 };
 
@@ -92,7 +90,9 @@ static __thread char campaign_err[512];
 static const char *campaign_fail(struct load_ctx *ctx, const char *msg)
 {
 	if (ctx->error == NULL)
-		ctx->error = xasprintf("%s:%d: %s", ctx->file, ctx->line, msg);
+		ctx->error = ctx->pos != NULL ?
+			xasprintf("%s:%d: %s", ctx->pos->file, ctx->pos->line, msg) :
+			xasprintf("%s: %s", ctx->file, msg);
 	return ctx->error;
 }
 
@@ -189,71 +189,51 @@ static void text_set(struct campaign_text **v, size_t *n, const char *key,
 	(*n)++;
 }
 
-static int campaign_ini_handler(void *user, const char *section, const char *name,
-				const char *value)
+static int campaign_ini_handler(void *user, const struct inifile_pos *pos,
+				const char *section, const char *name, const char *value)
 {
 	struct load_ctx *ctx = user;
-	/* libinih calls again with the same name for an indented continuation */
-	bool cont = strcmp(section, ctx->prev_section) == 0 &&
-		    strcmp(name, ctx->prev_name) == 0;
+	bool cont = pos->continuation;
 
-	snprintf(ctx->prev_section, sizeof(ctx->prev_section), "%s", section);
-	snprintf(ctx->prev_name, sizeof(ctx->prev_name), "%s", name);
+	ctx->pos = pos;
 	if (strcmp(section, "messages") == 0) {
 		text_set(&ctx->c->messages, &ctx->c->nmessages, name, value, cont);
-		return 1;
+		return 0;
 	}
 	if (strcmp(section, "report") == 0) {
 		text_set(&ctx->c->report, &ctx->c->nreport, name, value, cont);
-		return 1;
+		return 0;
 	}
 	for (size_t k = 0; k < NKEYS; k++) {
 		if (strcmp(campaign_keys[k].section, section) != 0 ||
 		    strcmp(campaign_keys[k].name, name) != 0)
 			continue;
 		if (set_value(ctx, k, value, cont) < 0)
-			return 0;
+			return -1;
 		ctx->seen[k] = true;
 		ctx->fresh[k] = true;
-		return 1;
+		return 0;
 	}
 	char msg[200];
 	snprintf(msg, sizeof(msg), "unknown key \"%s\" in section [%s]", name, section);
 	campaign_fail(ctx, msg);
-	return 0;
-}
-
-/* fgets for libinih that counts lines, so errors can say file:line */
-static char *campaign_reader(char *str, int num, void *stream)
-{
-	struct load_ctx *ctx = stream;
-	char *r = fgets(str, num, ctx->fp);
-
-	if (r != NULL)
-		ctx->line++;
-	return r;
+	return -1;
 }
 
 static int campaign_read_file(struct load_ctx *ctx, const char *path)
 {
-	int r;
+	const char *error;
 
 	ctx->file = path;
-	ctx->line = 0;
-	ctx->prev_section[0] = ctx->prev_name[0] = '\0';
+	ctx->pos = NULL;
 	memset(ctx->fresh, 0, sizeof(ctx->fresh));
-	ctx->fp = fopen(path, "re");
-	if (ctx->fp == NULL) {
+	if (inifile_parse(path, campaign_ini_handler, ctx, &error) < 0) {
 		if (ctx->error == NULL)
-			ctx->error = xasprintf("%s: %s", path, strerror(errno));
+			ctx->error = xstrdup(error != NULL ? error : "unreadable");
 		return -1;
 	}
-	r = ini_parse_stream(campaign_reader, ctx, campaign_ini_handler, ctx);
-	fclose(ctx->fp);
-	ctx->fp = NULL;
-	if (r != 0 && ctx->error == NULL)
-		ctx->error = xasprintf("%s:%d: syntax error (or line over 200 bytes)", path, r);
-	return r == 0 && ctx->error == NULL ? 0 : -1;
+	ctx->pos = NULL;
+	return 0;
 }
 
 static void campaign_defaults(struct load_ctx *ctx)
@@ -272,6 +252,7 @@ int campaign_load(const char *defaults_path, const char *campaign_path,
 
 	ctx.file = campaign_path;
 	campaign_defaults(&ctx);
+	ctx.pos = NULL;
 	if ((defaults_path != NULL && campaign_read_file(&ctx, defaults_path) < 0) ||
 	    campaign_read_file(&ctx, campaign_path) < 0)
 		goto fail;

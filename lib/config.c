@@ -1,0 +1,357 @@
+/* config: casemail.conf → struct config (libinih via inifile). */
+#include "config.h"
+#include "fsutil.h"
+#include "inifile.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+enum ctype { C_STR, C_UINT, C_BOOL, C_TLS };
+
+struct ckey {
+	const char *name;
+	enum ctype type;
+	size_t offset;
+	const char *def;
+};
+
+#define MB(f) offsetof(struct config_mailbox, f)
+static const struct ckey mailbox_keys[] = {
+	{ "campaign", C_STR, MB(campaign), NULL },
+	{ "maildir", C_STR, MB(maildir), NULL },
+	{ "host", C_STR, MB(host), "localhost" },
+	{ "port", C_UINT, MB(port), "0" },
+	{ "tls", C_TLS, MB(tls), "yes" },
+	{ "verify", C_BOOL, MB(verify), "yes" },
+	{ "user", C_STR, MB(user), NULL },
+	{ "password_file", C_STR, MB(password_file), NULL },
+	{ "ca_file", C_STR, MB(ca_file), NULL },
+	{ "folder", C_STR, MB(folder), "INBOX" },
+	{ "move_to", C_STR, MB(move_to), NULL },
+	{ "idle", C_BOOL, MB(idle), "yes" },
+	{ "mark_seen", C_BOOL, MB(mark_seen), "no" },
+	{ "poll_interval", C_UINT, MB(poll_interval), "300" },
+};
+#undef MB
+#define SM(f) offsetof(struct config_smtp, f)
+static const struct ckey smtp_keys[] = {
+	{ "host", C_STR, SM(host), "localhost" },
+	{ "port", C_UINT, SM(port), "0" },
+	{ "tls", C_TLS, SM(tls), "starttls" },
+	{ "verify", C_BOOL, SM(verify), "yes" },
+	{ "user", C_STR, SM(user), NULL },
+	{ "password_file", C_STR, SM(password_file), NULL },
+	{ "ca_file", C_STR, SM(ca_file), NULL },
+	{ "helo", C_STR, SM(helo), NULL },
+	{ "envelope_from", C_STR, SM(envelope_from), NULL },
+	{ "outbox", C_STR, SM(outbox_dir), NULL },
+};
+#undef SM
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct cload {
+	struct config *cfg;
+	struct config_mailbox imap_defaults;
+	char *error;
+	int mailbox_line;
+};
+
+static __thread char config_err[512];
+
+static int cfail(struct cload *l, const struct inifile_pos *pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int cfail(struct cload *l, const struct inifile_pos *pos, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (l->error == NULL)
+		l->error = pos != NULL ? xasprintf("%s:%d: %s", pos->file, pos->line, msg) :
+			   xasprintf("%s: %s", l->cfg->file, msg);
+	return -1;
+}
+
+static int cset(struct cload *l, const struct inifile_pos *pos, const struct ckey *k,
+		void *base, const char *v)
+{
+	void *p = (char *)base + k->offset;
+	char *end;
+
+	switch (k->type) {
+	case C_STR:
+		free(*(char **)p);
+		*(char **)p = v[0] != '\0' ? xstrdup(v) : NULL;
+		return 0;
+	case C_UINT: {
+		unsigned long n = strtoul(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n > 1000000UL)
+			return cfail(l, pos, "%s: expected a whole number", k->name);
+		*(unsigned *)p = (unsigned)n;
+		return 0;
+	}
+	case C_BOOL:
+		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0)
+			*(bool *)p = true;
+		else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0)
+			*(bool *)p = false;
+		else
+			return cfail(l, pos, "%s: expected yes or no", k->name);
+		return 0;
+	case C_TLS:
+		if (strcasecmp(v, "no") == 0)
+			*(enum config_tls *)p = CONFIG_TLS_NO;
+		else if (strcasecmp(v, "starttls") == 0)
+			*(enum config_tls *)p = CONFIG_TLS_STARTTLS;
+		else if (strcasecmp(v, "yes") == 0)
+			*(enum config_tls *)p = CONFIG_TLS_YES;
+		else
+			return cfail(l, pos, "%s: expected yes, starttls or no", k->name);
+		return 0;
+	}
+	return -1;
+}
+
+static void cdefaults(const struct ckey *keys, size_t n, void *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].def != NULL)
+			(void)cset(NULL, NULL, &keys[i], base, keys[i].def);
+	}
+}
+
+static void mailbox_copy(struct config_mailbox *dst, const struct config_mailbox *src)
+{
+	*dst = *src;
+	for (size_t i = 0; i < NELEM(mailbox_keys); i++) {
+		if (mailbox_keys[i].type == C_STR) {
+			char **p = (char **)((char *)dst + mailbox_keys[i].offset);
+			if (*p != NULL)
+				*p = xstrdup(*p);
+		}
+	}
+}
+
+static int config_handler(void *user, const struct inifile_pos *pos, const char *section,
+			  const char *name, const char *value)
+{
+	struct cload *l = user;
+	struct config *cfg = l->cfg;
+	const struct ckey *keys = NULL;
+	size_t nkeys = 0;
+	void *base = NULL;
+
+	if (strcmp(section, "campaigns") == 0 && strcmp(name, "dir") == 0) {
+		free(cfg->campaigns_dir);
+		cfg->campaigns_dir = xstrdup(value);
+		return 0;
+	}
+	if (strcmp(section, "spool") == 0 && strcmp(name, "dir") == 0) {
+		free(cfg->spool_dir);
+		cfg->spool_dir = xstrdup(value);
+		return 0;
+	}
+	if (strcmp(section, "state") == 0 && strcmp(name, "dir") == 0) {
+		free(cfg->state_dir);
+		cfg->state_dir = xstrdup(value);
+		return 0;
+	}
+	if (strcmp(section, "replies") == 0) {
+		char *end;
+		if (strcmp(name, "per_sender_per_day") == 0) {
+			unsigned long n = strtoul(value, &end, 10);
+			if (*value == '\0' || *end != '\0')
+				return cfail(l, pos, "%s: expected a whole number", name);
+			cfg->replies_per_sender_per_day = (unsigned)n;
+			return 0;
+		}
+		if (strcmp(name, "domain") == 0) {
+			free(cfg->domain);
+			cfg->domain = xstrdup(value);
+			return 0;
+		}
+	}
+	if (strcmp(section, "imap") == 0) {
+		keys = mailbox_keys;
+		nkeys = NELEM(mailbox_keys);
+		base = &l->imap_defaults;
+	} else if (strncmp(section, "mailbox ", 8) == 0) {
+		const char *mname = section + 8;
+		struct config_mailbox *mb = NULL;
+		for (size_t i = 0; i < cfg->nmailboxes; i++) {
+			if (strcmp(cfg->mailboxes[i].name, mname) == 0)
+				mb = &cfg->mailboxes[i];
+		}
+		if (mb == NULL) {
+			cfg->mailboxes = xreallocarray(cfg->mailboxes, cfg->nmailboxes + 1,
+						       sizeof(*cfg->mailboxes));
+			mb = &cfg->mailboxes[cfg->nmailboxes++];
+			/* [imap] keys seen so far are this mailbox's defaults */
+			mailbox_copy(mb, &l->imap_defaults);
+			mb->name = xstrdup(mname);
+		}
+		keys = mailbox_keys;
+		nkeys = NELEM(mailbox_keys);
+		base = mb;
+	} else if (strcmp(section, "smtp") == 0) {
+		keys = smtp_keys;
+		nkeys = NELEM(smtp_keys);
+		base = &cfg->smtp;
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		if (strcmp(keys[i].name, name) == 0)
+			return cset(l, pos, &keys[i], base, value);
+	}
+	return cfail(l, pos, "unknown key \"%s\" in [%s]", name, section);
+}
+
+/* A secret from a file only the daemon's user can read. */
+static int read_secret(struct cload *l, const char *path, char **secret_r)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t len;
+	const char *error;
+
+	if (stat(path, &st) < 0)
+		return cfail(l, NULL, "password_file %s: cannot read it", path);
+	if ((st.st_mode & 077) != 0)
+		return cfail(l, NULL, "password_file %s: readable by group or others "
+			     "(chmod 600 it)", path);
+	if (fsutil_read_file(path, 4096, &data, &len, &error) < 0)
+		return cfail(l, NULL, "password_file: %s", error);
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		data[--len] = '\0';
+	*secret_r = data;
+	return 0;
+}
+
+static int config_validate(struct cload *l)
+{
+	struct config *cfg = l->cfg;
+
+	if (cfg->spool_dir == NULL)
+		return cfail(l, NULL, "%s", "[spool] dir is required");
+	if (cfg->state_dir == NULL)
+		return cfail(l, NULL, "%s", "[state] dir is required");
+	if (cfg->nmailboxes == 0)
+		return cfail(l, NULL, "%s", "no [mailbox NAME] section");
+	for (size_t i = 0; i < cfg->nmailboxes; i++) {
+		struct config_mailbox *mb = &cfg->mailboxes[i];
+		if (mb->campaign == NULL)
+			return cfail(l, NULL, "[mailbox %s] has no campaign", mb->name);
+		if (mb->maildir != NULL)
+			continue;
+		if (mb->user == NULL || mb->password_file == NULL)
+			return cfail(l, NULL, "[mailbox %s] needs user and password_file "
+				     "(or maildir)", mb->name);
+		if (mb->port == 0)
+			mb->port = mb->tls == CONFIG_TLS_YES ? 993 : 143;
+		if (read_secret(l, mb->password_file, &mb->password) < 0)
+			return -1;
+	}
+	if (cfg->smtp.outbox_dir == NULL) {
+		if (cfg->smtp.port == 0)
+			cfg->smtp.port = cfg->smtp.tls == CONFIG_TLS_YES ? 465 :
+					 cfg->smtp.tls == CONFIG_TLS_STARTTLS ? 587 : 25;
+		if (cfg->smtp.password_file != NULL &&
+		    read_secret(l, cfg->smtp.password_file, &cfg->smtp.password) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int config_load(const char *path, struct config **cfg_r, const char **error_r)
+{
+	struct config *cfg = xcalloc(1, sizeof(*cfg));
+	struct cload l = { .cfg = cfg };
+	const char *error;
+
+	cfg->file = xstrdup(path);
+	cfg->replies_per_sender_per_day = 5;
+	cfg->domain = xstrdup("ecpmi.org.cn");
+	cdefaults(mailbox_keys, NELEM(mailbox_keys), &l.imap_defaults);
+	cdefaults(smtp_keys, NELEM(smtp_keys), &cfg->smtp);
+	if (inifile_parse(path, config_handler, &l, &error) < 0) {
+		if (l.error == NULL)
+			l.error = xstrdup(error != NULL ? error : "unreadable");
+		goto fail;
+	}
+	if (config_validate(&l) < 0)
+		goto fail;
+	for (size_t i = 0; i < NELEM(mailbox_keys); i++) {
+		if (mailbox_keys[i].type == C_STR)
+			free(*(char **)((char *)&l.imap_defaults + mailbox_keys[i].offset));
+	}
+	*cfg_r = cfg;
+	return 0;
+fail:
+	snprintf(config_err, sizeof(config_err), "%s", l.error);
+	free(l.error);
+	for (size_t i = 0; i < NELEM(mailbox_keys); i++) {
+		if (mailbox_keys[i].type == C_STR)
+			free(*(char **)((char *)&l.imap_defaults + mailbox_keys[i].offset));
+	}
+	config_free(&cfg);
+	*error_r = config_err;
+	return -1;
+}
+
+static void free_strs(const struct ckey *keys, size_t n, void *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].type == C_STR)
+			free(*(char **)((char *)base + keys[i].offset));
+	}
+}
+
+void config_free(struct config **_cfg)
+{
+	struct config *cfg = *_cfg;
+
+	if (cfg == NULL)
+		return;
+	*_cfg = NULL;
+	for (size_t i = 0; i < cfg->nmailboxes; i++) {
+		free_strs(mailbox_keys, NELEM(mailbox_keys), &cfg->mailboxes[i]);
+		free(cfg->mailboxes[i].name);
+		free(cfg->mailboxes[i].password);
+	}
+	free(cfg->mailboxes);
+	free_strs(smtp_keys, NELEM(smtp_keys), &cfg->smtp);
+	free(cfg->smtp.password);
+	free(cfg->campaigns_dir);
+	free(cfg->spool_dir);
+	free(cfg->state_dir);
+	free(cfg->domain);
+	free(cfg->file);
+	free(cfg);
+}
+
+int config_check_campaigns(const struct config *cfg, const char *const *ids, size_t n,
+			   const char **error_r)
+{
+	for (size_t i = 0; i < cfg->nmailboxes; i++) {
+		bool found = false;
+		for (size_t k = 0; k < n && !found; k++)
+			found = strcmp(ids[k], cfg->mailboxes[i].campaign) == 0;
+		if (!found) {
+			snprintf(config_err, sizeof(config_err),
+				 "%s: [mailbox %s] campaign \"%s\" has no campaign file",
+				 cfg->file, cfg->mailboxes[i].name, cfg->mailboxes[i].campaign);
+			*error_r = config_err;
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,61 @@
+#ifndef CASEMAIL_CONFIG_H
+#define CASEMAIL_CONFIG_H
+/* config: casemail.conf, the daemon's one INI file (SPEC "Interfaces").
+ *
+ *   [campaigns] dir          campaign files (default: the compiled-in dir)
+ *   [spool] dir              where mail is filed
+ *   [state] dir              state DB, work dirs, outbox
+ *   [imap]                   defaults for every [mailbox NAME]
+ *   [mailbox NAME]           host port tls user password_file ca_file folder
+ *                            campaign poll_interval idle mark_seen move_to,
+ *                            or maildir = PATH for a local Maildir
+ *   [smtp]                   host port tls user password_file ca_file helo
+ *                            envelope_from, or outbox = DIR (write .eml files)
+ *   [replies]                per_sender_per_day domain
+ *
+ * Errors read "file:line: message". Secrets come only from password
+ * files, which must not be readable by group or others. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum config_tls { CONFIG_TLS_NO, CONFIG_TLS_STARTTLS, CONFIG_TLS_YES };
+
+struct config_mailbox {
+	char *name;               /* [mailbox NAME] */
+	char *campaign;           /* campaign id */
+	char *maildir;            /* local Maildir source, or NULL for IMAP */
+	char *host, *user, *password_file, *password, *ca_file, *folder, *move_to;
+	unsigned port;
+	enum config_tls tls;
+	bool verify, idle, mark_seen;
+	unsigned poll_interval;   /* seconds */
+};
+
+struct config_smtp {
+	char *host, *user, *password_file, *password, *ca_file, *helo, *envelope_from;
+	char *outbox_dir;         /* write replies here instead of SMTP */
+	unsigned port;
+	enum config_tls tls;
+	bool verify;
+};
+
+struct config {
+	char *file;
+	char *campaigns_dir, *spool_dir, *state_dir;
+	struct config_mailbox *mailboxes;
+	size_t nmailboxes;
+	struct config_smtp smtp;
+	unsigned replies_per_sender_per_day;
+	char *domain;             /* Message-ID domain of replies */
+};
+
+/* Load and validate path (mailboxes name known campaigns only after
+ * campaign files are loaded: see config_check_campaigns). 0 or -1. */
+int config_load(const char *path, struct config **cfg_r, const char **error_r);
+void config_free(struct config **cfg);
+/* Every [mailbox] names a campaign id that exists in ids[0..n). */
+int config_check_campaigns(const struct config *cfg, const char *const *ids, size_t n,
+			   const char **error_r);
+
+#endif
