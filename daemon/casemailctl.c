@@ -161,7 +161,9 @@ static int cmd_check(int argc, char **argv)
 			ret = EX_CANTCREAT;
 			break;
 		}
-		switch (check_mail(argv[i], workdir, set, campaign_id, probe, &ck, &error)) {
+		const struct check_options opt = { .campaign_id = campaign_id };
+
+		switch (check_mail(argv[i], workdir, set, &opt, probe, &ck, &error)) {
 		case CHECK_OK:
 			if (json)
 				check_json(ck, argv[i], &out);

@@ -283,14 +283,19 @@ static void check_mail_facts(struct check *ck, const struct campaign_set *set,
 }
 
 enum check_error check_mail(const char *eml_path, const char *workdir,
-			    const struct campaign_set *set, const char *campaign_id,
+			    const struct campaign_set *set, const struct check_options *opt,
 			    struct probe *probe, struct check **ck_r,
 			    const char **error_r)
 {
+	static const struct check_options no_options;
 	struct check *ck = xcalloc(1, sizeof(*ck));
+	const char *campaign_id;
 	char *return_path = NULL, *auto_sub = NULL, *precedence = NULL;
 	enum check_error ret = CHECK_OK;
 
+	if (opt == NULL)
+		opt = &no_options;
+	campaign_id = opt->campaign_id;
 	if (campaign_id != NULL) {
 		ck->campaign = campaign_set_find_id(set, campaign_id);
 		if (ck->campaign == NULL) {
@@ -315,7 +320,12 @@ enum check_error check_mail(const char *eml_path, const char *workdir,
 	}
 	check_sender(ck);
 	ck->subject = message_header_decoded(ck->ex->msg, NULL, "Subject");
-	check_arrival(ck);
+	if (opt->has_arrival) {
+		ck->has_arrival = true;
+		ck->arrival = opt->arrival;
+	} else {
+		check_arrival(ck);
+	}
 	check_files(ck);
 	check_body(ck);
 	if (check_links(ck, error_r) < 0) {
@@ -323,6 +333,7 @@ enum check_error check_mail(const char *eml_path, const char *workdir,
 		goto fail;
 	}
 	check_mail_facts(ck, set, &return_path, &auto_sub, &precedence);
+	ck->mail.summary_list_on_file = opt->summary_list_on_file;
 	ck->rules = rules_check(ck->campaign, &ck->mail);
 	/* the rules keep pointers into these only for the call */
 	free(return_path);

@@ -44,10 +44,17 @@ struct check {
 	char **sha;
 };
 
-/* Check eml_path. campaign_id forces the campaign (NULL: from the
- * recipients). Returns CHECK_OK with *ck_r set, or an error with error_r. */
+/* What the caller knows beyond the mail file. All optional (zeroed). */
+struct check_options {
+	const char *campaign_id;      /* force the campaign (the daemon: the mailbox's) */
+	bool has_arrival;             /* IMAP INTERNALDATE replaces Received/Date */
+	int64_t arrival;
+	bool summary_list_on_file;    /* the sender sent a 汇总清单 before */
+};
+
+/* Check eml_path. Returns CHECK_OK with *ck_r set, or an error with error_r. */
 enum check_error check_mail(const char *eml_path, const char *workdir,
-			    const struct campaign_set *set, const char *campaign_id,
+			    const struct campaign_set *set, const struct check_options *opt,
 			    struct probe *probe, struct check **ck_r,
 			    const char **error_r);
 void check_free(struct check **ck);

@@ -519,6 +519,17 @@ struct rules_result *rules_check(const struct campaign *c, const struct rules_ma
 	return r;
 }
 
+void rules_resubmitted(const struct campaign *c, struct rules_result *r,
+		       size_t case_index, const char *previous_receipt)
+{
+	struct rules_ctx x = { .c = c, .r = r };
+	const struct rules_var vars[] = {
+		{ "case", r->cases[case_index].name }, { "receipt", previous_receipt },
+	};
+
+	rules_defect(&x, "case.resubmitted", NULL, NULL, (int)case_index, vars, 2);
+}
+
 void rules_result_free(struct rules_result **_r)
 {
 	struct rules_result *r = *_r;

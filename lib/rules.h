@@ -94,6 +94,10 @@ struct rules_result {
 /* Never fails; the result is the caller's (rules_result_free). */
 struct rules_result *rules_check(const struct campaign *c, const struct rules_mail *m);
 void rules_result_free(struct rules_result **r);
+/* Record that case case_index was filed before under previous_receipt
+ * (the daemon looks that up in its history): adds case.resubmitted. */
+void rules_resubmitted(const struct campaign *c, struct rules_result *r,
+		       size_t case_index, const char *previous_receipt);
 const char *rules_verdict_name(enum rules_verdict v);
 const char *rules_severity_name(enum rules_severity s);
 /* The severity SPEC gives a code (file.unsupported and file.type_mismatch

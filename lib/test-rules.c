@@ -433,10 +433,38 @@ static void test_rules_ignored_reasons(void)
 	test_end();
 }
 
+static void test_rules_resubmitted(void)
+{
+	struct campaign_set *set = NULL;
+	const char *error;
+	struct built b;
+	struct rules_mail m;
+
+	test_begin("rules: a case filed before gets case.resubmitted (a warning)");
+	if (!test_assert(campaign_set_load(CASEMAIL_CONFDIR "/campaigns", &set, &error) == 0)) {
+		test_end();
+		return;
+	}
+	build(&cases[0], &b, &m);
+	struct rules_result *r = rules_check(campaign_set_find_id(set, "haofuwu-2026"), &m);
+	test_assert_int(r->ncases, 1);
+	rules_resubmitted(campaign_set_find_id(set, "haofuwu-2026"), r, 0, "HFW2026-000007");
+	test_assert_int(r->ndefects, 1);
+	test_assert_str(r->defects[0].code, "case.resubmitted");
+	test_assert_int(r->defects[0].severity, RULES_WARNING);
+	test_assert_int(r->defects[0].case_index, 0);
+	test_assert(strstr(r->defects[0].detail, "HFW2026-000007") != NULL);
+	test_assert_str(rules_verdict_name(r->verdict), "accepted");
+	rules_result_free(&r);
+	unbuild(&b);
+	campaign_set_free(&set);
+	test_end();
+}
+
 int main(void)
 {
 	static void (*const tests[])(void) = {
-		test_rules_table, test_rules_ignored_reasons, NULL
+		test_rules_table, test_rules_ignored_reasons, test_rules_resubmitted, NULL
 	};
 	return test_run(tests);
 }
