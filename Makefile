@@ -25,7 +25,8 @@ PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/nul
 CONFDIR_DEFAULT ?= $(abspath conf)
 VERSION      := 0.1
 ALL_CPPFLAGS := -D_GNU_SOURCE -Ilib -DCASEMAIL_CONFDIR='"$(CONFDIR_DEFAULT)"' \
-                -DCASEMAIL_VERSION='"$(VERSION)"' $(CPPFLAGS)
+                -DCASEMAIL_VERSION='"$(VERSION)"' \
+                -DCASEMAIL_DEFAULT_CONFIG='"$(CONFDIR_DEFAULT)/demo.conf"' $(CPPFLAGS)
 ALL_CFLAGS   := -std=c11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS  := $(LDFLAGS)
 LIBS         := $(PKG_LIBS) -lm

@@ -1,0 +1,51 @@
+#ifndef CASEMAIL_INTAKE_H
+#define CASEMAIL_INTAKE_H
+/* intake: one fetched mail through the daemon's state machine.
+ *
+ *   FETCHED       raw bytes durable, row in the state DB
+ *   → FILED       checked; receipt; spool entry durable (spool.h)
+ *   → REPLY_QUEUED the reply is in the outbox (or NO_REPLY: ignored mail,
+ *                 no sender, over the per-sender daily cap)
+ *   → MARKED      the source marked it done (the caller: IMAP keyword /
+ *                 move, Maildir new/ → cur/)
+ *
+ * Every step is idempotent and reads what it needs from durable places
+ * (the raw mail, the spool entry), so after a crash anywhere the row is
+ * simply resumed from its state: nothing is lost, nothing filed twice,
+ * the reply is queued once (the outbox keys it by receipt). */
+#include <stdbool.h>
+#include <stdint.h>
+#include "campaign.h"
+#include "config.h"
+#include "state.h"
+
+struct probe;
+
+struct intake {
+	const struct config *cfg;
+	const struct campaign_set *campaigns;
+	struct state *st;
+	struct probe *probe;
+	char *incoming_dir;   /* <state>/incoming: fetched mail before filing */
+	char *work_dir;       /* <state>/work: extraction scratch */
+	char *outbox_dir;     /* <state>/outbox */
+};
+
+/* Set up the directories under cfg->state_dir. 0 or -1. */
+int intake_init(struct intake *in, const struct config *cfg,
+		const struct campaign_set *campaigns, struct state *st,
+		struct probe *probe, const char **error_r);
+void intake_deinit(struct intake *in);
+
+/* Take row id as far as REPLY_QUEUED/NO_REPLY (not MARKED: the source
+ * does that and then calls intake_marked). 0, or -1 on a local failure
+ * (disk, DB): the row keeps its state and is retried later. */
+int intake_advance(struct intake *in, const struct config_mailbox *mb, int64_t id,
+		   const char **error_r);
+int intake_marked(struct intake *in, int64_t id, const char **error_r);
+
+/* SHA-256 hex of a file and its Message-ID (malloc'd or NULL). 0 or -1. */
+int intake_digest(const char *path, char hex[65], char **message_id_r,
+		  const char **error_r);
+
+#endif

@@ -1,0 +1,370 @@
+/* runner: sources → intake → marks; outbox; waiting with IDLE or polling. */
+#include "runner.h"
+#include "fsutil.h"
+#include "imap.h"
+#include "log.h"
+#include "maildir.h"
+#include "outbox.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUNNER_KEYWORD "$casemail-done"
+#define RUNNER_IDLE_SECONDS (25 * 60)     /* re-issue IDLE before 29 min */
+#define RUNNER_BACKOFF_MAX 900
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void runner_init(struct runner *r, struct intake *in, volatile sig_atomic_t *stop,
+		 volatile sig_atomic_t *reload)
+{
+	memset(r, 0, sizeof(*r));
+	r->in = in;
+	r->stop = stop;
+	r->reload = reload;
+	r->nboxes = in->cfg->nmailboxes;
+	r->boxes = xcalloc(r->nboxes ? r->nboxes : 1, sizeof(*r->boxes));
+	for (size_t i = 0; i < r->nboxes; i++)
+		r->boxes[i].mb = &in->cfg->mailboxes[i];
+}
+
+void runner_deinit(struct runner *r)
+{
+	for (size_t i = 0; i < r->nboxes; i++)
+		imap_close(&r->boxes[i].imap);
+	free(r->boxes);
+	memset(r, 0, sizeof(*r));
+}
+
+static void runner_backoff(struct runner_mailbox *b, const char *error)
+{
+	unsigned base = 5u << (b->failures < 8 ? b->failures : 8);
+	unsigned wait = base > RUNNER_BACKOFF_MAX ? RUNNER_BACKOFF_MAX : base;
+
+	wait = wait / 2 + (unsigned)(rand() % (int)(wait / 2 + 1)); /* jitter */
+	b->failures++;
+	b->next_try = now_s() + wait;
+	log_warning("mailbox %s: %s; retrying in %u s", b->mb->name, error, wait);
+}
+
+/* ---- Maildir ------------------------------------------------------------- */
+
+static int runner_maildir(struct runner *r, struct runner_mailbox *b)
+{
+	const struct config_mailbox *mb = b->mb;
+	struct maildir_msg *msgs = NULL;
+	size_t n = 0;
+	const char *error;
+	int ret = 0;
+
+	if (maildir_scan(mb->maildir, &msgs, &n, &error) < 0) {
+		log_error("mailbox %s: %s", mb->name, error);
+		return -1;
+	}
+	for (size_t i = 0; i < n && !*r->stop; i++) {
+		struct state_msg row;
+		int64_t id;
+		int found = state_msg_lookup_source_key(r->in->st, mb->name, msgs[i].key, &row, &error);
+
+		if (found < 0) {
+			log_error("mailbox %s: %s", mb->name, error);
+			ret = -1;
+			break;
+		}
+		if (found == 1) {
+			id = row.id;
+			bool done = row.state == STATE_MSG_MARKED;
+			state_msg_clear(&row);
+			if (done)
+				continue;
+			/* a resumed row: its raw path may have moved new/ → cur/ */
+		} else {
+			char hex[65], *mid = NULL;
+			if (intake_digest(msgs[i].path, hex, &mid, &error) < 0) {
+				log_error("%s: %s", msgs[i].path, error);
+				continue;
+			}
+			struct state_msg add = {
+				.mailbox = mb->name, .source_key = msgs[i].key, .message_id = mid,
+				.sha256 = hex, .raw_path = msgs[i].path, .state = STATE_MSG_FETCHED,
+			};
+			int r2 = state_msg_add(r->in->st, &add, &id, &error);
+			free(mid);
+			if (r2 < 0) {
+				log_error("mailbox %s: %s", mb->name, error);
+				ret = -1;
+				continue;
+			}
+		}
+		if (intake_advance(r->in, mb, id, &error) < 0) {
+			log_error("mailbox %s: %s: %s", mb->name, msgs[i].key, error);
+			ret = -1;
+			continue;
+		}
+		if (maildir_mark(mb->maildir, &msgs[i], mb->mark_seen, &error) < 0 ||
+		    intake_marked(r->in, id, &error) < 0) {
+			log_error("mailbox %s: %s: %s", mb->name, msgs[i].key, error);
+			ret = -1;
+			continue;
+		}
+		r->processed++;
+	}
+	maildir_msgs_free(&msgs, n);
+	(void)state_mailbox_polled(r->in->st, mb->name, now_s(), &error);
+	return ret;
+}
+
+/* ---- IMAP ---------------------------------------------------------------- */
+
+static int runner_imap_connect(struct runner_mailbox *b, const char **error_r)
+{
+	const struct config_mailbox *mb = b->mb;
+	const struct imap_settings s = {
+		.host = mb->host, .port = mb->port,
+		.tls = mb->tls == CONFIG_TLS_YES ? IMAP_TLS_IMPLICIT :
+		       mb->tls == CONFIG_TLS_STARTTLS ? IMAP_TLS_STARTTLS : IMAP_TLS_NONE,
+		.ca_file = mb->ca_file, .verify = mb->verify,
+		.user = mb->user, .password = mb->password,
+		.folder = mb->folder, .timeout_s = 60,
+	};
+
+	b->imap = imap_connect(&s, error_r);
+	return b->imap != NULL ? 0 : -1;
+}
+
+/* Fetch uid into incoming/ durably and add its row. 0, or -1. */
+static int runner_imap_fetch(struct runner *r, struct runner_mailbox *b, uint32_t uidvalidity,
+			     uint32_t uid, int64_t *id_r, const char **error_r)
+{
+	const struct config_mailbox *mb = b->mb;
+	char *path = xasprintf("%s/%s-%u-%u.eml", r->in->incoming_dir, mb->name, uidvalidity, uid);
+	char *tmp = xasprintf("%s.tmp", path);
+	char hex[65], *mid = NULL;
+	int64_t internaldate = 0;
+	uint64_t size = 0;
+	int fd, ret = -1;
+	struct state_msg row;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*error_r = strerror(errno);
+		goto out;
+	}
+	if (imap_fetch_to_fd(b->imap, uid, fd, &internaldate, &size, error_r) < 0 ||
+	    fsync(fd) < 0) {
+		close(fd);
+		(void)unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		*error_r = strerror(errno);
+		goto out;
+	}
+	if (intake_digest(path, hex, &mid, error_r) < 0)
+		goto out;
+	/* after a UIDVALIDITY change the same mail comes back under a new uid */
+	if (state_msg_lookup_digest(r->in->st, mb->name, mid, hex, &row, error_r) == 1) {
+		*id_r = row.id;
+		ret = state_msg_rebind_uid(r->in->st, row.id, uidvalidity, uid, error_r);
+		state_msg_clear(&row);
+		(void)unlink(path);
+		goto out;
+	}
+	const struct state_msg add = {
+		.mailbox = mb->name, .uidvalidity = uidvalidity, .uid = uid,
+		.message_id = mid, .sha256 = hex, .size = size, .arrival = internaldate,
+		.raw_path = path, .state = STATE_MSG_FETCHED,
+	};
+	ret = state_msg_add(r->in->st, &add, id_r, error_r);
+out:
+	free(mid);
+	free(path);
+	free(tmp);
+	return ret;
+}
+
+static int runner_imap(struct runner *r, struct runner_mailbox *b)
+{
+	const struct config_mailbox *mb = b->mb;
+	const char *error;
+	uint32_t *uids = NULL, known = 0, uidvalidity;
+	size_t n = 0;
+	int ret = 0;
+
+	if (b->imap == NULL) {
+		if (now_s() < b->next_try)
+			return 0;
+		if (runner_imap_connect(b, &error) < 0) {
+			runner_backoff(b, error);
+			return -1;
+		}
+		log_info("mailbox %s: connected to %s", mb->name, mb->host);
+	}
+	uidvalidity = imap_uidvalidity(b->imap);
+	if (state_mailbox_uidvalidity_get(r->in->st, mb->name, &known, &error) < 0)
+		goto fail_db;
+	if (known != uidvalidity) {
+		if (known != 0)
+			log_warning("mailbox %s: UIDVALIDITY changed %u -> %u: matching by digest",
+				    mb->name, known, uidvalidity);
+		if (state_mailbox_uidvalidity_set(r->in->st, mb->name, uidvalidity, &error) < 0)
+			goto fail_db;
+	}
+	/* everything not yet marked done: new mail and mail a crash interrupted */
+	if (imap_search_new(b->imap, 0, RUNNER_KEYWORD, &uids, &n, &error) < 0)
+		goto fail_conn;
+	for (size_t i = 0; i < n && !*r->stop; i++) {
+		struct state_msg row;
+		int64_t id;
+		int found = state_msg_lookup_uid(r->in->st, mb->name, uidvalidity, uids[i], &row, &error);
+		if (found < 0)
+			goto fail_db;
+		if (found == 1) {
+			id = row.id;
+			state_msg_clear(&row);
+		} else if (runner_imap_fetch(r, b, uidvalidity, uids[i], &id, &error) < 0) {
+			log_error("mailbox %s: uid %u: %s", mb->name, uids[i], error);
+			goto fail_conn;
+		}
+		if (intake_advance(r->in, mb, id, &error) < 0) {
+			log_error("mailbox %s: uid %u: %s", mb->name, uids[i], error);
+			ret = -1;
+			continue;
+		}
+		/* the spool entry is durable: now the server may know */
+		if (imap_mark(b->imap, uids[i], RUNNER_KEYWORD, mb->mark_seen, &error) < 0 ||
+		    (mb->move_to != NULL && imap_move(b->imap, uids[i], mb->move_to, &error) < 0)) {
+			log_error("mailbox %s: uid %u: marking: %s", mb->name, uids[i], error);
+			goto fail_conn;
+		}
+		if (intake_marked(r->in, id, &error) < 0)
+			goto fail_db;
+		r->processed++;
+	}
+	free(uids);
+	b->failures = 0;
+	(void)state_mailbox_polled(r->in->st, mb->name, now_s(), &error);
+	b->last_poll = now_s();
+	return ret;
+fail_conn:
+	free(uids);
+	imap_close(&b->imap);
+	runner_backoff(b, error);
+	return -1;
+fail_db:
+	free(uids);
+	log_error("mailbox %s: state: %s", mb->name, error);
+	return -1;
+}
+
+/* ---- outbox ---------------------------------------------------------------- */
+
+int runner_outbox(struct runner *r)
+{
+	const struct config *cfg = r->in->cfg;
+	struct outbox_stats stats;
+	const char *error;
+	int ret;
+
+	if (cfg->smtp.outbox_dir != NULL) {
+		ret = outbox_run_to_dir(r->in->outbox_dir, cfg->smtp.outbox_dir, now_s(),
+					&stats, &error);
+	} else {
+		const struct smtp_settings s = {
+			.host = cfg->smtp.host, .port = cfg->smtp.port,
+			.tls = cfg->smtp.tls == CONFIG_TLS_YES ? SMTP_TLS_IMPLICIT :
+			       cfg->smtp.tls == CONFIG_TLS_STARTTLS ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE,
+			.ca_file = cfg->smtp.ca_file, .verify = cfg->smtp.verify,
+			.user = cfg->smtp.user, .password = cfg->smtp.password,
+			.helo = cfg->smtp.helo, .timeout_s = 60,
+		};
+		ret = outbox_run(r->in->outbox_dir, &s, now_s(), &stats, &error);
+	}
+	if (ret < 0)
+		log_error("outbox: %s", error);
+	return ret;
+}
+
+/* ---- the loop -------------------------------------------------------------- */
+
+int runner_once(struct runner *r)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < r->nboxes && !*r->stop; i++) {
+		struct runner_mailbox *b = &r->boxes[i];
+		if ((b->mb->maildir != NULL ? runner_maildir(r, b) : runner_imap(r, b)) < 0)
+			ret = -1;
+	}
+	if (runner_outbox(r) < 0)
+		ret = -1;
+	return ret;
+}
+
+/* Wait for new mail: IDLE on connected IMAP mailboxes that offer it, all
+ * in one poll(); wake up at least every second to look at the flags and
+ * by the nearest poll interval / backoff / outbox retry. */
+static void runner_wait(struct runner *r)
+{
+	struct pollfd fds[64];
+	size_t map[64], nfds = 0;
+	unsigned wait = 300;
+	int64_t start = now_s();
+	const char *error;
+
+	for (size_t i = 0; i < r->nboxes && nfds < 64; i++) {
+		struct runner_mailbox *b = &r->boxes[i];
+		if (b->mb->poll_interval > 0 && b->mb->poll_interval < wait)
+			wait = b->mb->poll_interval;
+		if (b->imap == NULL || !b->mb->idle || !imap_has_idle(b->imap))
+			continue;
+		if (imap_idle_start(b->imap, &error) < 0) {
+			imap_close(&b->imap);
+			runner_backoff(b, error);
+			continue;
+		}
+		fds[nfds].fd = imap_idle_fd(b->imap);
+		fds[nfds].events = POLLIN;
+		map[nfds++] = i;
+	}
+	if (nfds > 0)
+		wait = RUNNER_IDLE_SECONDS;
+	if (wait > 60)
+		wait = 60; /* outbox retries and reconnects need a look now and then */
+	while (!*r->stop && !*r->reload && now_s() - start < wait) {
+		int n = poll(fds, nfds, 1000);
+		if (n > 0)
+			break;
+		if (n < 0 && errno != EINTR)
+			break;
+	}
+	for (size_t k = 0; k < nfds; k++) {
+		struct runner_mailbox *b = &r->boxes[map[k]];
+		bool new_mail = false;
+		if (imap_idle_done(b->imap, &new_mail, &error) < 0) {
+			imap_close(&b->imap);
+			runner_backoff(b, error);
+		}
+	}
+}
+
+void runner_loop(struct runner *r)
+{
+	while (!*r->stop && !*r->reload) {
+		(void)runner_once(r);
+		if (*r->stop || *r->reload)
+			break;
+		runner_wait(r);
+	}
+}

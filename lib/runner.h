@@ -1,0 +1,42 @@
+#ifndef CASEMAIL_RUNNER_H
+#define CASEMAIL_RUNNER_H
+/* runner: the daemon's work — for every configured mailbox, fetch what is
+ * new, take it through intake (intake.h), mark it on the source; send
+ * due replies from the outbox; then wait (IMAP IDLE on every mailbox that
+ * offers it, in one poll(), else the poll interval). Connections that
+ * fail are retried with exponential backoff and jitter. */
+#include <signal.h>
+#include <stdbool.h>
+#include "intake.h"
+
+struct imap;
+
+struct runner_mailbox {
+	const struct config_mailbox *mb;
+	struct imap *imap;             /* NULL when not connected / Maildir */
+	int64_t next_try;              /* backoff: don't connect before */
+	unsigned failures;
+	int64_t last_poll;
+};
+
+struct runner {
+	struct intake *in;
+	struct runner_mailbox *boxes;
+	size_t nboxes;
+	volatile sig_atomic_t *stop;   /* set by SIGTERM/SIGINT */
+	volatile sig_atomic_t *reload; /* set by SIGHUP: the caller reloads */
+	unsigned processed;            /* mails taken through intake this run */
+};
+
+void runner_init(struct runner *r, struct intake *in, volatile sig_atomic_t *stop,
+		 volatile sig_atomic_t *reload);
+void runner_deinit(struct runner *r);
+/* One pass: every mailbox, then the outbox. 0, or -1 if any mailbox or
+ * the outbox failed (logged; the pass still did what it could). */
+int runner_once(struct runner *r);
+/* Until *stop or *reload: passes, waiting for mail in between. */
+void runner_loop(struct runner *r);
+/* Send due replies (SMTP or the outbox directory of the config). */
+int runner_outbox(struct runner *r);
+
+#endif
