@@ -75,7 +75,7 @@ unit: all
 	@BUILDS=$(BUILD) ONLY_UNIT=1 sh tests/run.sh
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) $(PROGS)
 	@BUILD=$(BUILD) sh tools/demo.sh
 
 install: all

@@ -1,34 +1,67 @@
 #!/bin/sh
-# make demo: generate sample mails the way real clients write them and
-# run the whole pipeline on each (decode, unpack, probe, rules): the
-# Chinese report the sender would receive, then a verdict table.
-# (The daemon with spool and replies comes with issue 5.)
+# make demo: the whole flow on the embedded default configuration
+# (conf/demo.conf): a local Maildir per campaign as the source and a
+# directory as the outbox. Sample mails of both campaigns — accepted,
+# rejected and ignored, written the way QQ Mail, Outlook, Thunderbird and
+# Foxmail write them — are generated, delivered into the Maildirs, and
+# `casemaild --once` processes them. Prints the verdicts, the spool tree
+# and where each reply went.
 set -eu
-BUILD=${BUILD:-build}
+BUILD=$(cd "${BUILD:-build}" && pwd)
+top=$(pwd)
 out=${DEMO_DIR:-/tmp/casemail-demo}
 rm -rf "$out"
-mkdir -p "$out"
-echo "demo: generating sample mails into $out ..."
-/usr/bin/python3 fixtures/gen.py "$out" >/dev/null
-summary=""
-for m in "$out"/mail/*.eml; do
-	name=$(basename "$m" .eml)
-	echo
-	echo "================ $name"
-	rc=0
-	"$BUILD/casemailctl" check "$m" || rc=$?
-	case $rc in
-	0) verdict=accepted ;; 1) verdict=rejected ;; 2) verdict=ignored ;; *) verdict="error $rc" ;;
-	esac
-	codes=$("$BUILD/casemailctl" check --json "$m" 2>/dev/null |
-		jq -r '[.defects[] | select(.severity == "error") | .code] | unique | join(" ")' || true)
-	summary="$summary$(printf '%-36s %-9s %s' "$name" "$verdict" "$codes")
-"
+mkdir -p "$out/fixtures"
+echo "demo: generating sample mails (about 20 s) ..."
+/usr/bin/python3 fixtures/gen_rules.py "$out/fixtures" >/dev/null
+
+deliver() { # deliver MAILBOX NAME...
+	box=$1; shift
+	mkdir -p "$out/maildir/$box/new" "$out/maildir/$box/cur" "$out/maildir/$box/tmp"
+	for name in "$@"; do
+		n=$((n + 1))
+		cp "$out/fixtures/rules/$name.eml" "$out/maildir/$box/new/$((1785000000 + n)).M${n}P1.demo"
+	done
+}
+n=0
+deliver haofuwu hfw-ok-province-package-gbk-qq hfw-ok-case-folders-mutt hfw-photos-2-outlook \
+	hfw-video-rotated-mutt hfw-link-qq-ftn-qq hfw-no-recommendation-outlook \
+	ign-auto-reply-qq-vacation-qq ign-invoice-request-qq
+deliver weichuangxin wcx-ok-single-case-outlook wcx-ok-several-cases-qq wcx-word-only-qq \
+	wcx-caption-qq wcx-docx-image-png-qq
+rm -rf "$out/fixtures"
+
+echo "demo: running casemaild --once in $out"
+echo
+cd "$out"
+"$BUILD/casemaild" -c "$top/conf/demo.conf" --once --foreground
+
+echo
+echo "================ verdicts (from the spool manifests)"
+for m in spool/*/mail/*/manifest.json; do
+	jq -r --arg dir "$(dirname "$m")" '[($dir | split("/") | last), .verdict,
+		(.ignored_reason // ""), (.sender // "-"),
+		([.defects[] | select(.severity == "error") | .code] | unique | join(" "))] | @tsv' "$m"
+done | column -t -s "$(printf '\t')"
+echo
+echo "================ spool tree"
+for c in spool/*/; do
+	echo "  $c"
+	for d in "$c"mail/*/; do
+		printf '    mail/%s  (%s)\n' "$(basename "$d")" "$(cd "$d" && ls | tr '\n' ' ')"
+	done
+	find "$c"accepted -mindepth 2 -maxdepth 2 -not -name .versions | sort |
+		sed "s|^$c|    |"
 done
 echo
-echo "================ verdicts"
-printf '%s' "$summary"
+echo "================ replies (the outbox directory)"
+for r in replies/*.eml; do
+	printf '  %s  →  %s\n' "$out/$r" "$(grep -m1 '^To:' "$r" | sed 's/.*<\(.*\)>.*/\1/')"
+done
 echo
-echo "demo: sample mails in $out/mail. Try:"
-echo "  $BUILD/casemailctl check --json $out/mail/15-package-gbk-zip.eml | jq ."
-echo "  $BUILD/casemailctl inspect $out/mail/18-broken-archives.eml"
+echo "One reply as the sender sees it:"
+"$BUILD/casemailctl" inspect replies/HFW2026-000003.eml | sed -n '2,5p'
+sed '1,/^\r*$/d' replies/HFW2026-000003.eml | tr -d '\r' | base64 -d | sed 's/^/  | /' | head -30
+echo
+echo "demo: everything is in $out (spool/, state/, replies/, maildir/)."
+echo "Run it again: nothing new is processed — each mail is filed and answered once."
