@@ -52,6 +52,8 @@ static const struct ckey smtp_keys[] = {
 	{ "helo", C_STR, SM(helo), NULL },
 	{ "envelope_from", C_STR, SM(envelope_from), NULL },
 	{ "outbox", C_STR, SM(outbox_dir), NULL },
+	{ "retry_first", C_UINT, SM(retry_first), "300" },
+	{ "give_up_days", C_UINT, SM(give_up_days), "5" },
 };
 #undef SM
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

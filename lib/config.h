@@ -35,6 +35,8 @@ struct config_mailbox {
 struct config_smtp {
 	char *host, *user, *password_file, *password, *ca_file, *helo, *envelope_from;
 	char *outbox_dir;         /* write replies here instead of SMTP */
+	unsigned retry_first;     /* seconds before the first retry (then doubling) */
+	unsigned give_up_days;    /* a reply not delivered by then fails */
 	unsigned port;
 	enum config_tls tls;
 	bool verify;

@@ -266,8 +266,14 @@ static int intake_reply(struct intake *in, const struct state_msg *row, const ch
 	free(to_name);
 	if (ret < 0)
 		goto out;
-	ret = outbox_queue(in->outbox_dir, row->receipt, row->sender,
-			   in->cfg->smtp.envelope_from != NULL ? in->cfg->smtp.envelope_from : "",
+	/* envelope sender: the campaign mailbox (bounces reach staff, relays
+	   accept it); "<>" in the config asks for the null path of RFC 3834 */
+	const char *env_from = in->cfg->smtp.envelope_from;
+	if (env_from == NULL)
+		env_from = c->addresses.v[0];
+	else if (strcmp(env_from, "<>") == 0)
+		env_from = "";
+	ret = outbox_queue(in->outbox_dir, row->receipt, row->sender, env_from,
 			   out.data, out.len, now, error_r);
 	if (ret < 0)
 		goto out;

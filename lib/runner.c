@@ -277,8 +277,12 @@ int runner_outbox(struct runner *r)
 	const char *error;
 	int ret;
 
+	const struct outbox_settings set = {
+		.first_delay = cfg->smtp.retry_first,
+		.max_age = (int64_t)cfg->smtp.give_up_days * 86400,
+	};
 	if (cfg->smtp.outbox_dir != NULL) {
-		ret = outbox_run_to_dir(r->in->outbox_dir, cfg->smtp.outbox_dir, now_s(),
+		ret = outbox_run_to_dir(r->in->outbox_dir, &set, cfg->smtp.outbox_dir, now_s(),
 					&stats, &error);
 	} else {
 		const struct smtp_settings s = {
@@ -289,11 +293,14 @@ int runner_outbox(struct runner *r)
 			.user = cfg->smtp.user, .password = cfg->smtp.password,
 			.helo = cfg->smtp.helo, .timeout_s = 60,
 		};
-		ret = outbox_run(r->in->outbox_dir, &s, now_s(), &stats, &error);
+		ret = outbox_run(r->in->outbox_dir, &set, &s, now_s(), &stats, &error);
 	}
 	if (ret < 0)
 		log_error("outbox: %s", error);
-	return ret;
+	else if (stats.sent + stats.deferred + stats.failed > 0)
+		log_info("outbox: %u sent, %u deferred, %u failed, %u waiting",
+			 stats.sent, stats.deferred, stats.failed, stats.waiting);
+	return ret < 0 ? -1 : 0;
 }
 
 /* ---- the loop -------------------------------------------------------------- */

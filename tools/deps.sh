@@ -8,7 +8,7 @@ libetpan-dev libarchive-dev libmagic-dev libturbojpeg0-dev
 libavformat-dev libavcodec-dev libavutil-dev libsqlite3-dev nettle-dev libinih-dev libpcre2-dev
 dovecot-imapd python3-aiosmtpd syslog-ng-core
 ffmpeg libheif-examples p7zip-full zip unzip libarchive-tools jq file
-python3 bzip2 xz-utils"
+python3 bzip2 xz-utils libsasl2-modules openssl"
 
 missing=""
 for p in $PKGS; do
