@@ -140,7 +140,7 @@ seen=$( (imap_list_keywords "$work/imap" hfw INBOX; imap_list_keywords "$work/im
 [ "$seen" = 0 ]; check "\\Seen left alone (staff read these mailboxes)" $?
 
 "$daemon" -c "$work/casemail.conf" --once --foreground >"$work/once2.log" 2>&1
-filed2=$(ls -d "$work"/spool/*/mail/*/ | wc -l)
+filed2=$(ls -d "$work"/spool/*/mail/*/ 2>/dev/null | wc -l)
 replies2=$(smtpsink_count "$work/smtp")
 [ "$filed2" = "$filed" ] && [ "$replies2" = "$replies" ]
 check "a second run does nothing" $?
@@ -187,10 +187,10 @@ grep -E "retrying|connected" "$work/loop.log" | sed 's/^/# /' | head -6
 # ---- 3. SMTP down, then up ----------------------------------------------------------
 smtp_port=$(smtpsink_port "$work/smtp")
 smtpsink_stop "$work/smtp" >/dev/null 2>&1
-before_files=$(ls -d "$work"/spool/*/mail/*/ | wc -l)
+before_files=$(ls -d "$work"/spool/*/mail/*/ 2>/dev/null | wc -l)
 imap_append "$work/imap" hfw INBOX "$R/hfw-ok-nested-company-zips-thunderbird.eml" "30-Jul-2026 09:00:00 +0800" >/dev/null
 for _ in $(seq 1 100); do
-	[ "$(ls -d "$work"/spool/*/mail/*/ | wc -l)" -gt "$before_files" ] && break
+	[ "$(ls -d "$work"/spool/*/mail/*/ 2>/dev/null | wc -l)" -gt "$before_files" ] && break
 	sleep 0.2
 done
 sleep 2
