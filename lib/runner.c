@@ -57,6 +57,14 @@ static void runner_backoff(struct runner_mailbox *b, const char *error)
 	log_warning("mailbox %s: %s; retrying in %u s", b->mb->name, error, wait);
 }
 
+/* A broken connection: log (the error text belongs to the session, so
+ * before closing it), back off, close. */
+static void runner_drop(struct runner_mailbox *b, const char *error)
+{
+	runner_backoff(b, error);
+	imap_close(&b->imap);
+}
+
 /* ---- Maildir ------------------------------------------------------------- */
 
 static int runner_maildir(struct runner *r, struct runner_mailbox *b)
@@ -259,8 +267,7 @@ static int runner_imap(struct runner *r, struct runner_mailbox *b)
 	return ret;
 fail_conn:
 	free(uids);
-	imap_close(&b->imap);
-	runner_backoff(b, error);
+	runner_drop(b, error);
 	return -1;
 fail_db:
 	free(uids);
@@ -336,16 +343,24 @@ static void runner_wait(struct runner *r)
 			wait = b->mb->poll_interval;
 		if (b->imap == NULL || !b->mb->idle || !imap_has_idle(b->imap))
 			continue;
-		if (imap_idle_start(b->imap, &error) < 0) {
-			imap_close(&b->imap);
-			runner_backoff(b, error);
+		int started = imap_idle_start(b->imap, &error);
+		if (started < 0) {
+			runner_drop(b, error);
+			continue;
+		}
+		if (started == 1) {
+			/* the server already announced something: no waiting */
+			bool new_mail = false;
+			if (imap_idle_done(b->imap, &new_mail, &error) < 0)
+				runner_drop(b, error);
+			wait = 0;
 			continue;
 		}
 		fds[nfds].fd = imap_idle_fd(b->imap);
 		fds[nfds].events = POLLIN;
 		map[nfds++] = i;
 	}
-	if (nfds > 0)
+	if (nfds > 0 && wait > 0)
 		wait = RUNNER_IDLE_SECONDS;
 	if (wait > 60)
 		wait = 60; /* outbox retries and reconnects need a look now and then */
@@ -359,10 +374,8 @@ static void runner_wait(struct runner *r)
 	for (size_t k = 0; k < nfds; k++) {
 		struct runner_mailbox *b = &r->boxes[map[k]];
 		bool new_mail = false;
-		if (imap_idle_done(b->imap, &new_mail, &error) < 0) {
-			imap_close(&b->imap);
-			runner_backoff(b, error);
-		}
+		if (imap_idle_done(b->imap, &new_mail, &error) < 0)
+			runner_drop(b, error);
 	}
 }
 

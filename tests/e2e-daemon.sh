@@ -34,7 +34,7 @@ cleanup() {
 	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
 	dovecot_stop "$work/imap" >/dev/null 2>&1
 	smtpsink_stop "$work/smtp" >/dev/null 2>&1
-	rm -rf "$work"
+	if [ -n "${KEEP:-}" ]; then echo "# kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
