@@ -184,6 +184,10 @@ static int config_handler(void *user, const struct inifile_pos *pos, const char 
 		}
 	}
 	if (strcmp(section, "imap") == 0) {
+		/* defaults are copied into a mailbox when its section starts */
+		if (cfg->nmailboxes > 0)
+			return cfail(l, pos, "[imap] must come before the [mailbox %s] sections",
+				     "NAME");
 		keys = mailbox_keys;
 		nkeys = NELEM(mailbox_keys);
 		base = &l->imap_defaults;

@@ -91,6 +91,8 @@ static void test_config_errors(void)
 		{ "[state]\ndir = /t\n", "[spool] dir is required" },
 		{ "[spool]\ndir = /s\n[state]\ndir = /t\n[mailbox a]\nmaildir = m\n", "[mailbox a] has no campaign" },
 		{ t1, "readable by group or others" },
+		{ "[spool]\ndir = /s\n[state]\ndir = /t\n[mailbox a]\ncampaign = c\nmaildir = m\n"
+		  "[imap]\nhost = late\n", "bad.conf:9: [imap] must come before the [mailbox NAME] sections" },
 	};
 
 	test_begin("config: errors say file:line and what is wrong");

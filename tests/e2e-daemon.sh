@@ -33,6 +33,7 @@ daemon_pid=
 cleanup() {
 	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
 	dovecot_stop "$work/imap" >/dev/null 2>&1
+	dovecot_stop "$work/imaps" >/dev/null 2>&1
 	smtpsink_stop "$work/smtp" >/dev/null 2>&1
 	if [ -n "${KEEP:-}" ]; then echo "# kept $work"; else rm -rf "$work"; fi
 }
@@ -210,5 +211,32 @@ kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 check "SIGTERM: the daemon exits cleanly" $?
 daemon_pid=
+
+# ---- 5. TLS: a Dovecot that requires it, our test CA as ca_file ----------------------
+mkdir -p "$work/imaps"
+if DOVECOT_USERS="hfw:hfwpass" dovecot_start "$work/imaps" 0 tls >/dev/null 2>&1; then
+	for mode in starttls yes; do
+		# a fresh mail for each pass (the previous pass marked its own done)
+		imap_append "$work/imaps" hfw INBOX "$R/hfw-ok-case-folders-mutt.eml" "28-Jul-2026 15:40:02 +0800" >/dev/null
+		port=$(cat "$work/imaps/port")
+		[ "$mode" = yes ] && port=$(cat "$work/imaps/imaps_port")
+		sed -e "s|^port = $(cat "$work/imap/port")$|port = $port|" -e "0,/^tls = no$/s//tls = $mode/" \
+		    -e "s|^dir = $work/state$|dir = $work/state-$mode|" -e "s|^dir = $work/spool$|dir = $work/spool-$mode|" \
+		    -e "/^\[mailbox weichuangxin\]/,/^password_file/d" \
+		    -e "s|^password_file = $work/hfw.pw$|&\nca_file = $work/imaps/tls/ca.pem|" \
+		    "$work/casemail.conf" >"$work/tls-$mode.conf"
+		"$daemon" -c "$work/tls-$mode.conf" --once --foreground >"$work/tls-$mode.log" 2>&1
+		[ "$(ls -d "$work"/spool-$mode/*/mail/*/ 2>/dev/null | wc -l)" = 1 ]
+		check "TLS ($mode): verified against the test CA, mail filed" $?
+	done
+	# without our CA the certificate must be refused, and nothing filed
+	sed '/^ca_file/d' "$work/tls-starttls.conf" | sed "s|$work/state-starttls|$work/state-noca|; s|$work/spool-starttls|$work/spool-noca|" >"$work/tls-noca.conf"
+	"$daemon" -c "$work/tls-noca.conf" --once --foreground >"$work/tls-noca.log" 2>&1
+	[ "$(ls -d "$work"/spool-noca/*/mail/*/ 2>/dev/null | wc -l)" = 0 ] && grep -qi "certificate" "$work/tls-noca.log"
+	check "TLS without the CA: certificate refused, nothing filed" $?
+	dovecot_stop "$work/imaps" >/dev/null 2>&1
+else
+	check "TLS Dovecot starts (tests/testca.sh needs openssl)" 1
+fi
 echo "1..$n"
 [ "$fails" -eq 0 ]
