@@ -25,12 +25,8 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-fx=${CASEMAIL_FIXTURES:-$work/fixtures}
-digest=$(PYTHONDONTWRITEBYTECODE=1 "$py" -c 'import sys; sys.path.insert(0, sys.argv[1]); import gen_rules; print(gen_rules.generator_digest())' \
-    "$top/fixtures") || { echo "Bail out! cannot load fixtures/gen_rules.py"; exit 1; }
-if [ "$(cat "$fx/rules/.complete" 2>/dev/null)" != "$digest" ]; then
-    "$py" "$top/fixtures/gen_rules.py" "$fx" >&2 || { echo "Bail out! fixtures/gen_rules.py failed"; exit 1; }
-fi
+. "$top/tests/fixtures.sh"
+ensure_rules_fixtures
 
 mkdir "$work/actual"
 for eml in "$fx"/rules/*.eml; do

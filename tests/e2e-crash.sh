@@ -30,11 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ensure_fixtures
-digest=$(PYTHONDONTWRITEBYTECODE=1 "$py" -c 'import sys; sys.path.insert(0, sys.argv[1]); import gen_rules; print(gen_rules.generator_digest())' "$top/fixtures")
-if [ "$(cat "$fx/rules/.complete" 2>/dev/null)" != "$digest" ]; then
-	"$py" "$top/fixtures/gen_rules.py" "$fx" >&2 || { echo "Bail out! gen_rules.py failed"; exit 1; }
-fi
+ensure_rules_fixtures
 
 mkdir -p "$work/imap" "$work/smtp"
 DOVECOT_USERS="hfw:hfwpass" dovecot_start "$work/imap" >/dev/null 2>&1 || { echo "Bail out! dovecot"; exit 1; }
@@ -125,7 +121,7 @@ PY
 read -r result <"$work/result"
 echo "# crash loop: $kills kills over $total mails: $result"
 eval "$(echo "$result" | tr ' ' '\n' | grep -E '^(lost|twice|unanswered|duplicate_replies)=')"
-[ "$kills" -ge 5 ]; check "the daemon was killed $kills times mid-work" $?
+[ "$kills" -ge $((kills_wanted < 5 ? kills_wanted : 5)) ]; check "the daemon was killed $kills times mid-work" $?
 [ "$lost" = 0 ]; check "no mail lost after $kills kills" $?
 [ "$twice" = 0 ]; check "no mail filed twice" $?
 [ "$unanswered" = 0 ]; check "every non-ignored mail answered, no ignored one" $?

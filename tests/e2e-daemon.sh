@@ -39,14 +39,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ensure_rules_fixtures() {
-	local rx=$fx/rules digest
-	digest=$(PYTHONDONTWRITEBYTECODE=1 "$py" -c 'import sys; sys.path.insert(0, sys.argv[1]); import gen_rules; print(gen_rules.generator_digest())' "$top/fixtures")
-	if [ "$(cat "$rx/.complete" 2>/dev/null)" != "$digest" ]; then
-		"$py" "$top/fixtures/gen_rules.py" "$fx" >&2 || { echo "Bail out! gen_rules.py failed"; exit 1; }
-	fi
-}
-ensure_fixtures
 ensure_rules_fixtures
 R=$fx/rules
 
