@@ -10,6 +10,7 @@
 #include "outbox.h"
 #include "buf.h"
 #include "fsutil.h"
+#include "log.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -373,6 +374,15 @@ static int outbox_attempt(const char *dir, const struct outbox_settings *set, co
 	} else {
 		m->last_error = xstrdup(error);
 	}
+	const char *result = res == SMTP_SENT ? "sent" : res == SMTP_TEMPFAIL ? "deferred" : "failed";
+	char attempt_s[24];
+	snprintf(attempt_s, sizeof(attempt_s), "%" PRId64, m->attempts);
+	log_sd(res == SMTP_SENT ? LOG_LEVEL_INFO : res == SMTP_TEMPFAIL ? LOG_LEVEL_WARNING :
+	       LOG_LEVEL_ERROR, "outbox", LOG_SD({ "outbox_id", id }, { "rcpt", m->rcpt },
+	       { "result", result }, { "attempt", attempt_s },
+	       { "error", res == SMTP_SENT ? NULL : m->last_error }),
+	       "%s: %s to %s, attempt %s%s%s", id, result, m->rcpt, attempt_s,
+	       res == SMTP_SENT ? "" : ": ", res == SMTP_SENT ? "" : m->last_error);
 	if (res == SMTP_TEMPFAIL) {
 		m->next_attempt = now + outbox_backoff(set, id, (unsigned)m->attempts);
 		stats->deferred++;
