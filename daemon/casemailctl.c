@@ -1,11 +1,15 @@
 /* casemailctl: the admin and test command line of casemail.
  * Thin: parse arguments, call lib/, print, map outcomes to exit codes. */
+#include "admin.h"
 #include "buf.h"
 #include "campaign.h"
+#include "config.h"
+#include "digest.h"
 #include "check.h"
 #include "extract.h"
 #include "fsutil.h"
 #include "inspect.h"
+#include "log.h"
 #include "probe.h"
 #include "report.h"
 
@@ -15,11 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 static void usage(FILE *f)
 {
 	fputs("usage: casemailctl check [--campaign ID] [--json] [--campaigns DIR] FILE.eml...\n"
 	      "       casemailctl inspect [--json] [--keep] FILE.eml...\n"
+	      "       casemailctl status [--json]\n"
+	      "       casemailctl list [--campaign ID] [--verdict V] [--since D] [--until D]\n"
+	      "                        [--errors] [--limit N] [--json]\n"
+	      "       casemailctl show [--json] RECEIPT\n"
+	      "       casemailctl reprocess [--reply] [--json] RECEIPT\n"
+	      "       casemailctl resend RECEIPT\n"
+	      "       casemailctl digest [--date D] [--campaign ID] [--format text|html|csv] [--send]\n"
 	      "       casemailctl --help | --version\n"
 	      "\n"
 	      "check     run the whole pipeline on each mail (decode, unpack, probe, rules)\n"
@@ -39,7 +51,23 @@ static void usage(FILE *f)
 	      "\n"
 	      "          Exit: 0 all mails read, 66 a mail could not be read, 64 usage.\n"
 	      "\n"
-	      "digest, status, list, show, reprocess: not yet available.\n", f);
+	      "Admin commands read the daemon's config (-c FILE, --config FILE; default\n"
+	      "          " CASEMAIL_DEFAULT_CONFIG ")\n"
+	      "          and its state DB, spool and outbox; they run beside casemaild.\n"
+	      "status    daemon running?, mailboxes and their last poll, mails per campaign,\n"
+	      "          replies queued/sent/failed. Exit 0 running, 3 not running.\n"
+	      "list      mails, newest first: receipt, arrival, verdict (! = needs a person),\n"
+	      "          sender, reply state, error codes. D: YYYY-MM-DD[THH:MM[:SS]].\n"
+	      "          --errors: only mails stuck with an error.\n"
+	      "show      one mail: source, sender, verdict, defects, replies, the report.\n"
+	      "reprocess check the spooled mail again with today's campaign files; keeps\n"
+	      "          the old report as report.txt.N; --reply also sends the new report.\n"
+	      "resend    send the mail's reply again (new Message-ID <receipt>.rN).\n"
+	      "digest    the day's summary per campaign (D: YYYY-MM-DD, today, yesterday;\n"
+	      "          default yesterday); --send mails it to [digest] to (text + HTML,\n"
+	      "          CSV attached) through [smtp].\n"
+	      "          Exit: 64 usage, 65 refused, 66 no such receipt, 69 not sent,\n"
+	      "          74 state/spool I/O, 78 configuration.\n", f);
 }
 
 static int cmd_inspect(int argc, char **argv)
@@ -201,6 +229,173 @@ static int cmd_check(int argc, char **argv)
 	return ret != EX_OK ? ret : worst;
 }
 
+/* ---- admin commands ---------------------------------------------------- */
+
+static int admin_exit(enum admin_result r)
+{
+	switch (r) {
+	case ADMIN_OK: return EX_OK;
+	case ADMIN_NOT_FOUND: return EX_NOINPUT;
+	case ADMIN_REFUSED: return EX_DATAERR;
+	case ADMIN_ERR_CONFIG: return EX_CONFIG;
+	case ADMIN_ERR_IO: return EX_IOERR;
+	case ADMIN_ERR_SEND: return EX_UNAVAILABLE;
+	case ADMIN_ERR_SOFTWARE: return EX_SOFTWARE;
+	}
+	return EX_SOFTWARE;
+}
+
+/* Options every admin command shares, and the ones some take. */
+struct admin_opts {
+	const char *config, *campaign, *verdict, *since, *until, *date, *format;
+	bool json, send, reply, errors;
+	unsigned limit;
+	const char *receipt;       /* the one positional argument, if any */
+};
+
+static int admin_parse(int argc, char **argv, const char *allowed, bool want_receipt,
+		       struct admin_opts *o)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "campaign", required_argument, NULL, 'C' },
+		{ "verdict", required_argument, NULL, 'V' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "limit", required_argument, NULL, 'L' },
+		{ "errors", no_argument, NULL, 'E' },
+		{ "date", required_argument, NULL, 'D' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "send", no_argument, NULL, 's' },
+		{ "reply", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config = CASEMAIL_DEFAULT_CONFIG;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (c == '?' || (c != 'c' && strchr(allowed, c) == NULL)) {
+			fprintf(stderr, "casemailctl %s: option not accepted here\n", argv[0]);
+			usage(stderr);
+			return -1;
+		}
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'j': o->json = true; break;
+		case 'C': o->campaign = optarg; break;
+		case 'V': o->verdict = optarg; break;
+		case 'S': o->since = optarg; break;
+		case 'U': o->until = optarg; break;
+		case 'L': o->limit = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'E': o->errors = true; break;
+		case 'D': o->date = optarg; break;
+		case 'F': o->format = optarg; break;
+		case 's': o->send = true; break;
+		case 'r': o->reply = true; break;
+		}
+	}
+	if (want_receipt != (optind + 1 == argc) || optind + 1 < argc) {
+		usage(stderr);
+		return -1;
+	}
+	o->receipt = want_receipt ? argv[optind] : NULL;
+	return 0;
+}
+
+static int admin_finish(enum admin_result r, struct buf *out, const char *what,
+			const char *error)
+{
+	if (out->len > 0)
+		fwrite(out->data, 1, out->len, stdout);
+	buf_free(out);
+	if (r != ADMIN_OK)
+		fprintf(stderr, "casemailctl %s: %s\n", what, error != NULL ? error : "failed");
+	return admin_exit(r);
+}
+
+static int cmd_admin(int argc, char **argv)
+{
+	const char *cmd = argv[0], *error = NULL;
+	struct admin_opts o;
+	struct admin a;
+	struct buf out = BUF_INIT;
+	enum admin_result r;
+	struct probe *probe = NULL;
+	bool running = false;
+	int p;
+
+	if (strcmp(cmd, "status") == 0)
+		p = admin_parse(argc, argv, "j", false, &o);
+	else if (strcmp(cmd, "list") == 0)
+		p = admin_parse(argc, argv, "jCVSULE", false, &o);
+	else if (strcmp(cmd, "show") == 0)
+		p = admin_parse(argc, argv, "j", true, &o);
+	else if (strcmp(cmd, "reprocess") == 0)
+		p = admin_parse(argc, argv, "jr", true, &o);
+	else if (strcmp(cmd, "resend") == 0)
+		p = admin_parse(argc, argv, "", true, &o);
+	else
+		p = admin_parse(argc, argv, "DCFs", false, &o);
+	if (p != 0)
+		return p > 0 ? EX_OK : EX_USAGE;
+	if (o.verdict != NULL && strcmp(o.verdict, "accepted") != 0 &&
+	    strcmp(o.verdict, "rejected") != 0 && strcmp(o.verdict, "ignored") != 0) {
+		fprintf(stderr, "casemailctl list: --verdict accepted, rejected or ignored\n");
+		return EX_USAGE;
+	}
+	if (o.format != NULL && strcmp(o.format, "text") != 0 && strcmp(o.format, "html") != 0 &&
+	    strcmp(o.format, "csv") != 0) {
+		fprintf(stderr, "casemailctl digest: --format text, html or csv\n");
+		return EX_USAGE;
+	}
+	r = admin_open(&a, o.config, CASEMAIL_CONFDIR "/campaigns", &error);
+	if (r != ADMIN_OK)
+		return admin_finish(r, &out, cmd, error);
+	/* what an admin changes (reprocess, resend, digest --send) is logged
+	   to syslog like the daemon's work; the user reads stdout/stderr */
+	log_init("casemailctl", false, LOG_LEVEL_INFO);
+	(void)log_set_syslog(a.cfg->log.socket, a.cfg->log.facility, &error);
+	if (strcmp(cmd, "status") == 0) {
+		r = admin_status(&a, o.json, time(NULL), &out, &running, &error);
+		admin_close(&a);
+		p = admin_finish(r, &out, cmd, error);
+		return p != EX_OK ? p : running ? EX_OK : 3;
+	} else if (strcmp(cmd, "list") == 0) {
+		struct state_filter f = {
+			.campaign = o.campaign, .verdict = o.verdict, .limit = o.limit,
+			.with_error = o.errors,
+		};
+		if ((o.since != NULL && admin_parse_time(o.since, admin_tz(&a), &f.since) < 0) ||
+		    (o.until != NULL && admin_parse_time(o.until, admin_tz(&a), &f.until) < 0)) {
+			admin_close(&a);
+			fprintf(stderr, "casemailctl list: dates are YYYY-MM-DD[THH:MM[:SS]]\n");
+			return EX_USAGE;
+		}
+		r = admin_list(&a, &f, o.json, &out, &error);
+	} else if (strcmp(cmd, "show") == 0) {
+		r = admin_show(&a, o.receipt, o.json, &out, &error);
+	} else if (strcmp(cmd, "resend") == 0) {
+		r = admin_resend(&a, o.receipt, &out, &error);
+	} else if (strcmp(cmd, "reprocess") == 0) {
+		probe = probe_init(NULL, &error);
+		r = probe == NULL ? ADMIN_ERR_SOFTWARE :
+		    admin_reprocess(&a, o.receipt, o.reply, o.json, probe, &out, &error);
+		probe_deinit(&probe);
+	} else {
+		r = admin_digest(&a, o.date, o.campaign, o.format, o.send, &out, &error);
+	}
+	admin_close(&a);
+	return admin_finish(r, &out, cmd, error);
+}
+
 int main(int argc, char **argv)
 {
 	/* libarchive and iconv need a UTF-8 LC_CTYPE (under systemd LANG is
@@ -224,6 +419,13 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	static const char *const admin_cmds[] = {
+		"status", "list", "show", "reprocess", "resend", "digest",
+	};
+	for (size_t i = 0; i < sizeof(admin_cmds) / sizeof(admin_cmds[0]); i++) {
+		if (strcmp(argv[1], admin_cmds[i]) == 0)
+			return cmd_admin(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "casemailctl: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
 	return EX_USAGE;

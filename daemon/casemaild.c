@@ -4,6 +4,7 @@
 #include "config.h"
 #include "intake.h"
 #include "log.h"
+#include "notify.h"
 #include "probe.h"
 #include "runner.h"
 #include "state.h"
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_flag, reload_flag;
+static bool opt_stderr, opt_verbose;  /* --foreground (or a tty), -v: win over [log] */
 
 static void on_stop(int sig)
 {
@@ -86,7 +88,7 @@ fail:
 static int lock_state_dir(const char *dir, const char **error_r)
 {
 	char *path = xasprintf("%s/casemaild.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 	free(path);
 	if (fd < 0) {
@@ -99,7 +101,26 @@ static int lock_state_dir(const char *dir, const char **error_r)
 		close(fd);
 		return -1;
 	}
+	/* the pid, for `casemailctl status` (the lock says whether it runs) */
+	char pid[24];
+	int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+		/* status then shows no pid; not a reason to stop */
+	}
 	return fd; /* held until exit */
+}
+
+/* [log] level, socket, facility; applied again on every reload. */
+static void apply_log_config(const struct config *cfg)
+{
+	enum log_level level = LOG_LEVEL_INFO;
+	const char *error;
+
+	if (cfg->log.level != NULL)
+		(void)log_level_parse(cfg->log.level, &level); /* config.c validated it */
+	log_set_level(opt_verbose ? LOG_LEVEL_DEBUG : level);
+	if (!opt_stderr && log_set_syslog(cfg->log.socket, cfg->log.facility, &error) < 0)
+		fprintf(stderr, "casemaild: %s; trying again with every message\n", error);
 }
 
 static int run(const char *config_path, bool once)
@@ -120,6 +141,7 @@ static int run(const char *config_path, bool once)
 			ret = EX_CONFIG;
 			break;
 		}
+		apply_log_config(d.cfg);
 		if (lockfd < 0) {
 			const char *e2;
 			if (access(d.cfg->state_dir, F_OK) < 0 && errno == ENOENT &&
@@ -158,6 +180,7 @@ static int run(const char *config_path, bool once)
 				ret = EX_TEMPFAIL;
 			log_info("pass done: %u mail(s) processed", r.processed);
 		} else {
+			(void)notify_ready(); /* start-up or reload done */
 			runner_loop(&r);
 		}
 		runner_deinit(&r);
@@ -167,9 +190,11 @@ static int run(const char *config_path, bool once)
 		if (once || stop_flag)
 			break;
 		log_info("reloading configuration");
+		(void)notify_reloading();
 	}
 	if (stop_flag)
 		log_info("stopping");
+	(void)notify_stopping();
 	probe_deinit(&probe);
 	state_close(&st);
 	campaign_set_free(&d.campaigns);
@@ -225,8 +250,11 @@ int main(int argc, char **argv)
 		config_free(&d.cfg);
 		return EX_OK;
 	}
-	log_init("casemaild", foreground || once || isatty(STDERR_FILENO),
-		 verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	/* stderr when asked or at a terminal; else (systemd, cron, --once
+	   from a script) syslog, RFC 5424 to [log] socket once it is read */
+	opt_stderr = foreground || isatty(STDERR_FILENO);
+	opt_verbose = verbose;
+	log_init("casemaild", opt_stderr, verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);

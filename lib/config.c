@@ -144,6 +144,31 @@ static void mailbox_copy(struct config_mailbox *dst, const struct config_mailbox
 	}
 }
 
+/* "a@x, b@y" → cfg->digest.to (replacing an earlier list) */
+static int config_digest_to(struct cload *l, const struct inifile_pos *pos, const char *value)
+{
+	struct config_digest *d = &l->cfg->digest;
+	char *copy = xstrdup(value), *save = NULL;
+
+	for (size_t i = 0; i < d->nto; i++)
+		free(d->to[i]);
+	free(d->to);
+	d->to = NULL;
+	d->nto = 0;
+	for (char *t = strtok_r(copy, ", \t", &save); t != NULL; t = strtok_r(NULL, ", \t", &save)) {
+		const char *at = strchr(t, '@');
+		if (at == NULL || at == t || at[1] == '\0' || strchr(at + 1, '@') != NULL) {
+			free(copy);
+			return cfail(l, pos, "to: \"%s\" is not a mail address", t);
+		}
+		d->to = xreallocarray(d->to, d->nto + 2, sizeof(*d->to));
+		d->to[d->nto++] = xstrdup(t);
+		d->to[d->nto] = NULL;
+	}
+	free(copy);
+	return 0;
+}
+
 static int config_handler(void *user, const struct inifile_pos *pos, const char *section,
 			  const char *name, const char *value)
 {
@@ -182,6 +207,41 @@ static int config_handler(void *user, const struct inifile_pos *pos, const char 
 			cfg->domain = xstrdup(value);
 			return 0;
 		}
+	}
+	if (strcmp(section, "log") == 0) {
+		char **slot = strcmp(name, "level") == 0 ? &cfg->log.level :
+			      strcmp(name, "socket") == 0 ? &cfg->log.socket :
+			      strcmp(name, "facility") == 0 ? &cfg->log.facility : NULL;
+		if (slot == NULL)
+			return cfail(l, pos, "unknown key \"%s\" in [log]", name);
+		if (slot == &cfg->log.level && strcmp(value, "error") != 0 &&
+		    strcmp(value, "warning") != 0 && strcmp(value, "info") != 0 &&
+		    strcmp(value, "debug") != 0)
+			return cfail(l, pos, "level: expected error, warning, info or debug");
+		if (slot == &cfg->log.facility && strcmp(value, "mail") != 0 &&
+		    !(strncmp(value, "local", 5) == 0 && value[5] >= '0' && value[5] <= '7' &&
+		      value[6] == '\0'))
+			return cfail(l, pos, "facility: expected mail or local0 … local7");
+		free(*slot);
+		*slot = xstrdup(value);
+		return 0;
+	}
+	if (strcmp(section, "digest") == 0) {
+		if (strcmp(name, "to") == 0)
+			return config_digest_to(l, pos, value);
+		if (strcmp(name, "from") == 0) {
+			free(cfg->digest.from);
+			cfg->digest.from = xstrdup(value);
+			return 0;
+		}
+		if (strcmp(name, "format") == 0) {
+			if (strcmp(value, "html") != 0 && strcmp(value, "text") != 0)
+				return cfail(l, pos, "format: expected html or text");
+			free(cfg->digest.format);
+			cfg->digest.format = xstrdup(value);
+			return 0;
+		}
+		return cfail(l, pos, "unknown key \"%s\" in [digest]", name);
 	}
 	if (strcmp(section, "imap") == 0) {
 		/* defaults are copied into a mailbox when its section starts */
@@ -340,6 +400,14 @@ void config_free(struct config **_cfg)
 	free(cfg->spool_dir);
 	free(cfg->state_dir);
 	free(cfg->domain);
+	free(cfg->log.level);
+	free(cfg->log.socket);
+	free(cfg->log.facility);
+	for (size_t i = 0; i < cfg->digest.nto; i++)
+		free(cfg->digest.to[i]);
+	free(cfg->digest.to);
+	free(cfg->digest.from);
+	free(cfg->digest.format);
 	free(cfg->file);
 	free(cfg);
 }

@@ -12,6 +12,12 @@
  *   [smtp]                   host port tls user password_file ca_file helo
  *                            envelope_from, or outbox = DIR (write .eml files)
  *   [replies]                per_sender_per_day domain
+ *   [log]                    level (error|warning|info|debug), socket (the
+ *                            syslog socket, default /dev/log), facility
+ *                            (mail, local0 … local7; default mail)
+ *   [digest]                 to (admin addresses, comma-separated), from
+ *                            (default: the first campaign's address),
+ *                            format (html|text; the mail's main part)
  *
  * Errors read "file:line: message". Secrets come only from password
  * files, which must not be readable by group or others. */
@@ -42,6 +48,19 @@ struct config_smtp {
 	bool verify;
 };
 
+struct config_log {
+	char *level;              /* NULL: info (-v on the command line: debug) */
+	char *socket;             /* syslog socket, NULL: /dev/log */
+	char *facility;           /* NULL: mail */
+};
+
+struct config_digest {
+	char **to;                /* admin addresses, NULL-terminated; NULL: none */
+	size_t nto;
+	char *from;               /* NULL: the first campaign's address */
+	char *format;             /* "html" (default) or "text" */
+};
+
 struct config {
 	char *file;
 	char *campaigns_dir, *spool_dir, *state_dir;
@@ -50,6 +69,8 @@ struct config {
 	struct config_smtp smtp;
 	unsigned replies_per_sender_per_day;
 	char *domain;             /* Message-ID domain of replies */
+	struct config_log log;
+	struct config_digest digest;
 };
 
 /* Load and validate path (mailboxes name known campaigns only after

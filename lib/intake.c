@@ -93,27 +93,63 @@ int intake_digest(const char *path, char hex[65], char **message_id_r, const cha
 
 /* ---- FETCHED → FILED ---------------------------------------------------- */
 
-static void intake_history(struct intake *in, const struct check *ck, const char *receipt)
+void intake_history(struct state *st, struct check *ck, const char *receipt)
 {
-	const struct rules_result *r = ck->rules;
+	struct rules_result *r = ck->rules;
 	const char *campaign = ck->campaign->id, *error;
 	char prev[STATE_RECEIPT_SIZE];
 	int64_t now = time(NULL);
 
 	if (ck->sender == NULL || r->verdict == RULES_IGNORED)
 		return;
+	/* the summary list counts once per sender and campaign */
+	if (state_sender_flag_get(st, campaign, ck->sender, "summary_list", &error) == 1) {
+		size_t k = 0;
+		for (size_t d = 0; d < r->ndefects; d++) {
+			if (strcmp(r->defects[d].code, "doc.missing_summary_list") == 0) {
+				free(r->defects[d].file);
+				free(r->defects[d].detail);
+				continue;
+			}
+			r->defects[k++] = r->defects[d];
+		}
+		r->ndefects = k;
+	}
 	for (size_t i = 0; i < r->ncases; i++) {
-		if (state_case_previous(in->st, campaign, ck->sender, r->cases[i].company,
+		if (state_case_previous(st, campaign, ck->sender, r->cases[i].company,
 					r->cases[i].name, receipt, prev, &error) == 1)
 			rules_resubmitted(ck->campaign, ck->rules, i, prev);
-		(void)state_case_record(in->st, campaign, ck->sender, r->cases[i].company,
+		(void)state_case_record(st, campaign, ck->sender, r->cases[i].company,
 					r->cases[i].name, receipt, now, &error);
 	}
 	bool summary = true;
 	for (size_t d = 0; d < r->ndefects; d++)
 		summary &= strcmp(r->defects[d].code, "doc.missing_summary_list") != 0;
 	if (summary && ck->campaign->require_summary_list)
-		(void)state_sender_flag_set(in->st, campaign, ck->sender, "summary_list", now, &error);
+		(void)state_sender_flag_set(st, campaign, ck->sender, "summary_list", now, &error);
+}
+
+int intake_store_outcome(struct state *st, int64_t id, const struct check *ck,
+			 bool reprocessed, const char **error_r)
+{
+	const struct rules_result *r = ck->rules;
+	struct state_defect *d = xcalloc(r->ndefects + 1, sizeof(*d));
+
+	for (size_t i = 0; i < r->ndefects; i++) {
+		d[i].code = r->defects[i].code;
+		d[i].severity = rules_severity_name(r->defects[i].severity);
+		d[i].file = r->defects[i].file;
+	}
+	const struct state_outcome o = {
+		.verdict = rules_verdict_name(r->verdict), .subject = ck->subject,
+		.sender_name = ck->sender_name, .ignored_reason = r->ignored_reason,
+		.needs_human = r->needs_human, .reprocessed = reprocessed,
+		.arrival = ck->has_arrival ? ck->arrival : 0,
+		.defects = d, .ndefects = r->ndefects,
+	};
+	int ret = state_msg_outcome(st, id, &o, error_r);
+	free(d);
+	return ret;
 }
 
 static int intake_file(struct intake *in, const struct config_mailbox *mb,
@@ -147,22 +183,7 @@ static int intake_file(struct intake *in, const struct config_mailbox *mb,
 	case CHECK_ERR_SYSTEM:
 		goto out;
 	}
-	/* the summary list counts once per sender and campaign */
-	if (ck->sender != NULL &&
-	    state_sender_flag_get(in->st, c->id, ck->sender, "summary_list", error_r) == 1) {
-		struct rules_result *r = ck->rules;
-		size_t k = 0;
-		for (size_t d = 0; d < r->ndefects; d++) {
-			if (strcmp(r->defects[d].code, "doc.missing_summary_list") == 0) {
-				free(r->defects[d].file);
-				free(r->defects[d].detail);
-				continue;
-			}
-			r->defects[k++] = r->defects[d];
-		}
-		r->ndefects = k;
-	}
-	intake_history(in, ck, receipt);
+	intake_history(in->st, ck, receipt);
 	check_json(ck, "message.eml", &manifest);
 	report_render(ck, receipt, &report);
 	files = spool_files_from_extract(ck->ex, &nfiles);
@@ -181,12 +202,31 @@ static int intake_file(struct intake *in, const struct config_mailbox *mb,
 		.campaign = c->id, .verdict = rules_verdict_name(ck->rules->verdict),
 		.sender = ck->sender, .raw_path = raw,
 	};
-	ret = state_msg_advance(in->st, row->id, STATE_MSG_FILED, &u, error_r);
+	/* the outcome and the state change commit together */
+	ret = state_transaction_begin(in->st, error_r);
+	if (ret == 0)
+		ret = intake_store_outcome(in->st, row->id, ck, false, error_r);
+	if (ret == 0)
+		ret = state_msg_advance(in->st, row->id, STATE_MSG_FILED, &u, error_r);
+	if (ret == 0)
+		ret = state_transaction_commit(in->st, error_r);
+	else
+		state_transaction_rollback(in->st);
 	free(raw);
 	if (ret == 0) {
-		log_info("%s: %s %s from %s, %zu case(s), %zu defect(s) -> %s", receipt, c->id,
-			 rules_verdict_name(ck->rules->verdict), ck->sender ? ck->sender : "?",
-			 ck->rules->ncases, ck->rules->ndefects, dir);
+		char ncases_s[16], ndefects_s[16];
+		snprintf(ncases_s, sizeof(ncases_s), "%zu", ck->rules->ncases);
+		snprintf(ndefects_s, sizeof(ndefects_s), "%zu", ck->rules->ndefects);
+		const char *verdict = rules_verdict_name(ck->rules->verdict);
+		/* one info line per mail outcome: what the digest counts */
+		log_sd(LOG_LEVEL_INFO, "filed",
+		       LOG_SD({ "receipt", receipt }, { "campaign", c->id }, { "verdict", verdict },
+			      { "sender", ck->sender }, { "cases", ncases_s }, { "defects", ndefects_s },
+			      { "reason", ck->rules->ignored_reason },
+			      { "needs_human", ck->rules->needs_human ? "yes" : NULL }),
+		       "%s: %s %s from %s, %zu case(s), %zu defect(s) -> %s", receipt, c->id,
+		       verdict, ck->sender ? ck->sender : "?", ck->rules->ncases,
+		       ck->rules->ndefects, dir);
 		/* the raw copy in incoming/ is not needed any more */
 		if (strncmp(row->raw_path, in->incoming_dir, strlen(in->incoming_dir)) == 0)
 			(void)unlink(row->raw_path);
@@ -209,18 +249,77 @@ out:
 static int intake_no_reply(struct intake *in, const struct state_msg *row, const char *why,
 			   const char **error_r)
 {
-	log_info("%s: no reply (%s)", row->receipt, why);
+	log_sd(LOG_LEVEL_INFO, "reply", LOG_SD({ "receipt", row->receipt },
+					      { "campaign", row->campaign }, { "reply", "none" },
+					      { "reason", why }),
+	       "%s: no reply (%s)", row->receipt, why);
 	return state_msg_advance(in->st, row->id, STATE_MSG_NO_REPLY, NULL, error_r);
+}
+
+int intake_reply_message(const struct config *cfg, const struct campaign *c,
+			 const struct state_msg *row, const char *id, int64_t now,
+			 struct buf *out, const char **env_from_r, const char **error_r)
+{
+	char *report_path = NULL, *body = NULL, *subject = NULL, *mid = NULL, *refs = NULL;
+	char *from = NULL, *to_name = NULL;
+	struct message *msg = NULL;
+	size_t len;
+	int ret = -1;
+
+	/* everything the reply needs is in the spool entry */
+	report_path = xasprintf("%s/%s/mail/%s/report.txt", cfg->spool_dir, c->id, row->receipt);
+	if (fsutil_read_file(report_path, 4 * 1024 * 1024, &body, &len, error_r) < 0)
+		goto out;
+	if (message_open_file(row->raw_path, NULL, &msg, error_r) < 0)
+		goto out;
+	subject = message_header_decoded(msg, NULL, "Subject");
+	mid = message_header_decoded(msg, NULL, "Message-ID");
+	refs = message_header_decoded(msg, NULL, "References");
+	if (row->sender_name != NULL && row->sender_name[0] != '\0') {
+		to_name = xstrdup(row->sender_name);
+	} else if ((from = message_header_decoded(msg, NULL, "From")) != NULL &&
+		   strchr(from, '<') != NULL && strchr(from, '<') > from) {
+		/* rows filed before schema version 2 have no sender_name */
+		to_name = xstrndup(from, (size_t)(strchr(from, '<') - from));
+		for (char *p = to_name + strlen(to_name); p > to_name && (p[-1] == ' ' || p[-1] == '"'); )
+			*--p = '\0';
+		while (*to_name == '"')
+			memmove(to_name, to_name + 1, strlen(to_name));
+	}
+	const struct reply_params p = {
+		.from_addr = c->addresses.v[0], .from_name = c->name,
+		.to_addr = row->sender, .to_name = to_name,
+		.orig_subject = subject, .orig_message_id = mid, .orig_references = refs,
+		.receipt = id, .verdict = row->verdict, .body = body,
+		.date = now, .tz_offset = c->tz_offset, .domain = cfg->domain,
+	};
+	if (reply_build(&p, out, error_r) < 0)
+		goto out;
+	/* envelope sender: the campaign mailbox (bounces reach staff, relays
+	   accept it); "<>" in the config asks for the null path of RFC 3834 */
+	*env_from_r = cfg->smtp.envelope_from;
+	if (*env_from_r == NULL)
+		*env_from_r = c->addresses.v[0];
+	else if (strcmp(*env_from_r, "<>") == 0)
+		*env_from_r = "";
+	ret = 0;
+out:
+	message_free(&msg);
+	free(report_path);
+	free(body);
+	free(subject);
+	free(mid);
+	free(refs);
+	free(from);
+	free(to_name);
+	return ret;
 }
 
 static int intake_reply(struct intake *in, const struct state_msg *row, const char **error_r)
 {
 	const struct campaign *c = campaign_set_find_id(in->campaigns, row->campaign);
-	char *report_path = NULL, *body = NULL, *subject = NULL, *mid = NULL, *refs = NULL;
-	char *from = NULL;
-	struct message *msg = NULL;
 	struct buf out = BUF_INIT;
-	size_t len;
+	const char *env_from;
 	unsigned count = 0;
 	int64_t now = time(NULL);
 	int ret = -1;
@@ -233,46 +332,14 @@ static int intake_reply(struct intake *in, const struct state_msg *row, const ch
 	if (state_reply_count(in->st, row->sender, day, day + 86400, &count, error_r) < 0)
 		return -1;
 	if (count >= in->cfg->replies_per_sender_per_day) {
-		log_warning("%s: %s already got %u replies today", row->receipt, row->sender, count);
+		log_sd(LOG_LEVEL_WARNING, "reply",
+		       LOG_SD({ "receipt", row->receipt }, { "campaign", row->campaign },
+			      { "sender", row->sender }, { "reply", "capped" }),
+		       "%s: %s already got %u replies today", row->receipt, row->sender, count);
 		return intake_no_reply(in, row, "per-sender daily cap", error_r);
 	}
-	/* everything the reply needs is in the spool entry */
-	report_path = xasprintf("%.*s/report.txt",
-				(int)(strlen(row->raw_path) - strlen("/message.eml")), row->raw_path);
-	if (fsutil_read_file(report_path, 4 * 1024 * 1024, &body, &len, error_r) < 0)
+	if (intake_reply_message(in->cfg, c, row, row->receipt, now, &out, &env_from, error_r) < 0)
 		goto out;
-	if (message_open_file(row->raw_path, NULL, &msg, error_r) < 0)
-		goto out;
-	subject = message_header_decoded(msg, NULL, "Subject");
-	mid = message_header_decoded(msg, NULL, "Message-ID");
-	refs = message_header_decoded(msg, NULL, "References");
-	from = message_header_decoded(msg, NULL, "From");
-	char *to_name = NULL;
-	if (from != NULL && strchr(from, '<') != NULL && strchr(from, '<') > from) {
-		to_name = xstrndup(from, (size_t)(strchr(from, '<') - from));
-		for (char *p = to_name + strlen(to_name); p > to_name && (p[-1] == ' ' || p[-1] == '"'); )
-			*--p = '\0';
-		while (*to_name == '"')
-			memmove(to_name, to_name + 1, strlen(to_name));
-	}
-	const struct reply_params p = {
-		.from_addr = c->addresses.v[0], .from_name = c->name,
-		.to_addr = row->sender, .to_name = to_name,
-		.orig_subject = subject, .orig_message_id = mid, .orig_references = refs,
-		.receipt = row->receipt, .verdict = row->verdict, .body = body,
-		.date = now, .tz_offset = c->tz_offset, .domain = in->cfg->domain,
-	};
-	ret = reply_build(&p, &out, error_r);
-	free(to_name);
-	if (ret < 0)
-		goto out;
-	/* envelope sender: the campaign mailbox (bounces reach staff, relays
-	   accept it); "<>" in the config asks for the null path of RFC 3834 */
-	const char *env_from = in->cfg->smtp.envelope_from;
-	if (env_from == NULL)
-		env_from = c->addresses.v[0];
-	else if (strcmp(env_from, "<>") == 0)
-		env_from = "";
 	ret = outbox_queue(in->outbox_dir, row->receipt, row->sender, env_from,
 			   out.data, out.len, now, error_r);
 	if (ret < 0)
@@ -282,15 +349,11 @@ static int intake_reply(struct intake *in, const struct state_msg *row, const ch
 		ret = -1;
 		goto out;
 	}
-	log_info("%s: reply queued to %s", row->receipt, row->sender);
+	log_sd(LOG_LEVEL_INFO, "reply", LOG_SD({ "receipt", row->receipt },
+					      { "campaign", row->campaign }, { "sender", row->sender },
+					      { "reply", "queued" }),
+	       "%s: reply queued to %s", row->receipt, row->sender);
 out:
-	message_free(&msg);
-	free(report_path);
-	free(body);
-	free(subject);
-	free(mid);
-	free(refs);
-	free(from);
 	buf_free(&out);
 	return ret;
 }

@@ -44,6 +44,26 @@ int intake_advance(struct intake *in, const struct config_mailbox *mb, int64_t i
 		   const char **error_r);
 int intake_marked(struct intake *in, int64_t id, const char **error_r);
 
+struct check;
+/* Store what check ck found for row id (verdict, subject, defects,
+ * needs_human) in the state DB; reprocessed counts a reprocess run. */
+int intake_store_outcome(struct state *st, int64_t id, const struct check *ck,
+			 bool reprocessed, const char **error_r);
+
+/* After a check of a mail filed under receipt: drop doc.missing_summary_list
+ * when the sender sent a 汇总清单 before, flag resubmitted cases, record
+ * the cases and the summary list (state's sender history). */
+void intake_history(struct state *st, struct check *ck, const char *receipt);
+
+/* Build the reply to filed row (a submission of campaign c) from its
+ * spool entry's report.txt, with Message-ID derived from id (the receipt,
+ * or "<receipt>.rN" for a resend). *env_from_r: the envelope sender
+ * ("" for <>), static or from cfg. 0, or -1 with *error_r. */
+struct buf;
+int intake_reply_message(const struct config *cfg, const struct campaign *c,
+			 const struct state_msg *row, const char *id, int64_t now,
+			 struct buf *out, const char **env_from_r, const char **error_r);
+
 /* SHA-256 hex of a file and its Message-ID (malloc'd or NULL). 0 or -1. */
 int intake_digest(const char *path, char hex[65], char **message_id_r,
 		  const char **error_r);

@@ -87,6 +87,12 @@ void json_escape(struct buf *out, const char *s)
 	buf_putc(out, '"');
 }
 
+void json_raw(struct json *j, const char *key, const char *raw)
+{
+	json_key(j, key);
+	buf_puts(j->out, raw);
+}
+
 void json_str(struct json *j, const char *key, const char *value)
 {
 	json_key(j, key);

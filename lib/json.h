@@ -30,6 +30,9 @@ void json_array_begin(struct json *j, const char *key);
 void json_array_end(struct json *j);
 /* A NULL value writes null. */
 void json_str(struct json *j, const char *key, const char *value);
+/* raw must be one complete JSON value that casemail wrote itself (a
+ * spooled manifest.json); it is copied as is. */
+void json_raw(struct json *j, const char *key, const char *raw);
 void json_int(struct json *j, const char *key, long long value);
 /* Rounded to `decimals` places (trailing zeros kept, e.g. 10.0). */
 void json_double(struct json *j, const char *key, double value, int decimals);

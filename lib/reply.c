@@ -41,6 +41,16 @@ static void reply_base64(struct buf *out, const unsigned char *in, size_t len)
 	}
 }
 
+void reply_base64_lines(struct buf *out, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i += 57) {
+		reply_base64(out, p + i, len - i < 57 ? len - i : 57);
+		buf_puts(out, "\r\n");
+	}
+}
+
 /* Length of the well-formed UTF-8 sequence at s (1–4), 0 if malformed. */
 static size_t reply_utf8_len(const unsigned char *s, size_t left)
 {
@@ -147,7 +157,7 @@ static void reply_token(struct buf *out, size_t *col, const char *tok, size_t le
 
 /* A plain addr-spec: printable ASCII, exactly one '@' with text on both
  * sides, none of the characters that could end or bend the field. */
-static bool reply_addr_ok(const char *a)
+bool reply_addr_ok(const char *a)
 {
 	const char *at = strchr(a, '@');
 	size_t len = strlen(a);
@@ -290,7 +300,7 @@ static const char *reply_strip_prefixes(const char *s)
 	return s;
 }
 
-static void reply_date(int64_t t, int offset, char *out, size_t size)
+void reply_date(int64_t t, int offset, char *out, size_t size)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -318,11 +328,7 @@ static void reply_body(struct buf *out, const char *body)
 		else
 			buf_putc(&canon, *s);
 	}
-	for (size_t i = 0; i < canon.len; i += 57) {
-		size_t n = canon.len - i < 57 ? canon.len - i : 57;
-		reply_base64(out, (const unsigned char *)canon.data + i, n);
-		buf_puts(out, "\r\n");
-	}
+	reply_base64_lines(out, canon.data, canon.len);
 	buf_free(&canon);
 }
 

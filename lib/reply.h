@@ -35,6 +35,7 @@
  * instead (printable ASCII, one '@', no spaces, <, >, quotes or
  * parentheses) and a bad one fails the build. Message-IDs from the
  * submission that do not look like "<x@y>" are left out. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
@@ -77,5 +78,16 @@ void reply_message_id(const char *receipt, const char *domain, char *out, size_t
  * lines within 78 columns and holds whole UTF-8 characters only.
  * Returns the column after the last word. Exposed for tests. */
 size_t reply_encode_words(struct buf *out, size_t col, const char *text);
+
+/* Helpers reply_build uses, shared with digest_mail (digest-mail.c). */
+/* A plain addr-spec as reply_build accepts it: printable ASCII, exactly
+ * one '@' with text on both sides, no spaces, <, >, quotes, parentheses,
+ * brackets, ',', ';', ':' or '\\'. */
+bool reply_addr_ok(const char *addr);
+/* RFC 5322 date-time of t at offset ("Tue, 28 Jul 2026 15:41:00 +0800");
+ * 64 bytes of out are enough. */
+void reply_date(int64_t t, int offset, char *out, size_t size);
+/* Append data as base64 in lines of 76 characters, each ended by CRLF. */
+void reply_base64_lines(struct buf *out, const void *data, size_t len);
 
 #endif

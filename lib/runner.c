@@ -4,6 +4,7 @@
 #include "imap.h"
 #include "log.h"
 #include "maildir.h"
+#include "notify.h"
 #include "outbox.h"
 #include "xalloc.h"
 
@@ -54,7 +55,10 @@ static void runner_backoff(struct runner_mailbox *b, const char *error)
 	wait = wait / 2 + (unsigned)(rand() % (int)(wait / 2 + 1)); /* jitter */
 	b->failures++;
 	b->next_try = now_s() + wait;
-	log_warning("mailbox %s: %s; retrying in %u s", b->mb->name, error, wait);
+	char wait_s[12];
+	snprintf(wait_s, sizeof(wait_s), "%u", wait);
+	log_sd(LOG_LEVEL_WARNING, "poll", LOG_SD({ "mailbox", b->mb->name }, { "retry_in", wait_s }),
+	       "mailbox %s: %s; retrying in %u s", b->mb->name, error, wait);
 }
 
 /* A broken connection: log (the error text belongs to the session, so
@@ -76,7 +80,8 @@ static int runner_maildir(struct runner *r, struct runner_mailbox *b)
 	int ret = 0;
 
 	if (maildir_scan(mb->maildir, &msgs, &n, &error) < 0) {
-		log_error("mailbox %s: %s", mb->name, error);
+		log_sd(LOG_LEVEL_ERROR, "poll", LOG_SD({ "mailbox", mb->name }),
+		       "mailbox %s: %s", mb->name, error);
 		return -1;
 	}
 	for (size_t i = 0; i < n && !*r->stop; i++) {
@@ -85,7 +90,8 @@ static int runner_maildir(struct runner *r, struct runner_mailbox *b)
 		int found = state_msg_lookup_source_key(r->in->st, mb->name, msgs[i].key, &row, &error);
 
 		if (found < 0) {
-			log_error("mailbox %s: %s", mb->name, error);
+			log_sd(LOG_LEVEL_ERROR, "poll", LOG_SD({ "mailbox", mb->name }),
+			       "mailbox %s: %s", mb->name, error);
 			ret = -1;
 			break;
 		}
@@ -99,7 +105,8 @@ static int runner_maildir(struct runner *r, struct runner_mailbox *b)
 		} else {
 			char hex[65], *mid = NULL;
 			if (intake_digest(msgs[i].path, hex, &mid, &error) < 0) {
-				log_error("%s: %s", msgs[i].path, error);
+				log_sd(LOG_LEVEL_ERROR, "mail", LOG_SD({ "mailbox", mb->name },
+				       { "key", msgs[i].key }), "%s: %s", msgs[i].path, error);
 				continue;
 			}
 			struct state_msg add = {
@@ -107,25 +114,33 @@ static int runner_maildir(struct runner *r, struct runner_mailbox *b)
 				.sha256 = hex, .raw_path = msgs[i].path, .state = STATE_MSG_FETCHED,
 			};
 			int r2 = state_msg_add(r->in->st, &add, &id, &error);
+			if (r2 == 0)
+				log_sd(LOG_LEVEL_INFO, "fetch", LOG_SD({ "mailbox", mb->name },
+				       { "key", msgs[i].key }, { "message_id", mid }),
+				       "mailbox %s: new mail %s", mb->name, msgs[i].key);
 			free(mid);
 			if (r2 < 0) {
-				log_error("mailbox %s: %s", mb->name, error);
+				log_sd(LOG_LEVEL_ERROR, "mail", LOG_SD({ "mailbox", mb->name },
+				       { "key", msgs[i].key }), "mailbox %s: %s", mb->name, error);
 				ret = -1;
 				continue;
 			}
 		}
 		if (intake_advance(r->in, mb, id, &error) < 0) {
-			log_error("mailbox %s: %s: %s", mb->name, msgs[i].key, error);
+			log_sd(LOG_LEVEL_ERROR, "mail", LOG_SD({ "mailbox", mb->name },
+			       { "key", msgs[i].key }), "mailbox %s: %s: %s", mb->name, msgs[i].key, error);
 			ret = -1;
 			continue;
 		}
 		if (maildir_mark(mb->maildir, &msgs[i], mb->mark_seen, &error) < 0 ||
 		    intake_marked(r->in, id, &error) < 0) {
-			log_error("mailbox %s: %s: %s", mb->name, msgs[i].key, error);
+			log_sd(LOG_LEVEL_ERROR, "mail", LOG_SD({ "mailbox", mb->name },
+			       { "key", msgs[i].key }), "mailbox %s: %s: %s", mb->name, msgs[i].key, error);
 			ret = -1;
 			continue;
 		}
 		r->processed++;
+		(void)notify_watchdog(); /* a long pass is not a hang */
 	}
 	maildir_msgs_free(&msgs, n);
 	(void)state_mailbox_polled(r->in->st, mb->name, now_s(), &error);
@@ -195,6 +210,12 @@ static int runner_imap_fetch(struct runner *r, struct runner_mailbox *b, uint32_
 		.raw_path = path, .state = STATE_MSG_FETCHED,
 	};
 	ret = state_msg_add(r->in->st, &add, id_r, error_r);
+	if (ret == 0) {
+		char uid_s[12];
+		snprintf(uid_s, sizeof(uid_s), "%u", uid);
+		log_sd(LOG_LEVEL_INFO, "fetch", LOG_SD({ "mailbox", mb->name }, { "uid", uid_s },
+		       { "message_id", mid }), "mailbox %s: new mail, uid %u", mb->name, uid);
+	}
 out:
 	free(mid);
 	free(path);
@@ -217,15 +238,17 @@ static int runner_imap(struct runner *r, struct runner_mailbox *b)
 			runner_backoff(b, error);
 			return -1;
 		}
-		log_info("mailbox %s: connected to %s", mb->name, mb->host);
+		log_sd(LOG_LEVEL_INFO, "poll", LOG_SD({ "mailbox", mb->name }, { "host", mb->host }),
+		       "mailbox %s: connected to %s", mb->name, mb->host);
 	}
 	uidvalidity = imap_uidvalidity(b->imap);
 	if (state_mailbox_uidvalidity_get(r->in->st, mb->name, &known, &error) < 0)
 		goto fail_db;
 	if (known != uidvalidity) {
 		if (known != 0)
-			log_warning("mailbox %s: UIDVALIDITY changed %u -> %u: matching by digest",
-				    mb->name, known, uidvalidity);
+			log_sd(LOG_LEVEL_WARNING, "poll", LOG_SD({ "mailbox", mb->name }),
+			       "mailbox %s: UIDVALIDITY changed %u -> %u: matching by digest",
+			       mb->name, known, uidvalidity);
 		if (state_mailbox_uidvalidity_set(r->in->st, mb->name, uidvalidity, &error) < 0)
 			goto fail_db;
 	}
@@ -235,6 +258,8 @@ static int runner_imap(struct runner *r, struct runner_mailbox *b)
 	for (size_t i = 0; i < n && !*r->stop; i++) {
 		struct state_msg row;
 		int64_t id;
+		char uid_s[12];
+		snprintf(uid_s, sizeof(uid_s), "%u", uids[i]);
 		int found = state_msg_lookup_uid(r->in->st, mb->name, uidvalidity, uids[i], &row, &error);
 		if (found < 0)
 			goto fail_db;
@@ -242,23 +267,27 @@ static int runner_imap(struct runner *r, struct runner_mailbox *b)
 			id = row.id;
 			state_msg_clear(&row);
 		} else if (runner_imap_fetch(r, b, uidvalidity, uids[i], &id, &error) < 0) {
-			log_error("mailbox %s: uid %u: %s", mb->name, uids[i], error);
+			log_sd(LOG_LEVEL_ERROR, "mail", LOG_SD({ "mailbox", mb->name }, { "uid", uid_s }),
+			       "mailbox %s: uid %u: %s", mb->name, uids[i], error);
 			goto fail_conn;
 		}
 		if (intake_advance(r->in, mb, id, &error) < 0) {
-			log_error("mailbox %s: uid %u: %s", mb->name, uids[i], error);
+			log_sd(LOG_LEVEL_ERROR, "mail", LOG_SD({ "mailbox", mb->name }, { "uid", uid_s }),
+			       "mailbox %s: uid %u: %s", mb->name, uids[i], error);
 			ret = -1;
 			continue;
 		}
 		/* the spool entry is durable: now the server may know */
 		if (imap_mark(b->imap, uids[i], RUNNER_KEYWORD, mb->mark_seen, &error) < 0 ||
 		    (mb->move_to != NULL && imap_move(b->imap, uids[i], mb->move_to, &error) < 0)) {
-			log_error("mailbox %s: uid %u: marking: %s", mb->name, uids[i], error);
+			log_sd(LOG_LEVEL_ERROR, "mail", LOG_SD({ "mailbox", mb->name }, { "uid", uid_s }),
+			       "mailbox %s: uid %u: marking: %s", mb->name, uids[i], error);
 			goto fail_conn;
 		}
 		if (intake_marked(r->in, id, &error) < 0)
 			goto fail_db;
 		r->processed++;
+		(void)notify_watchdog(); /* a long pass is not a hang */
 	}
 	free(uids);
 	b->failures = 0;
@@ -271,42 +300,56 @@ fail_conn:
 	return -1;
 fail_db:
 	free(uids);
-	log_error("mailbox %s: state: %s", mb->name, error);
+	log_sd(LOG_LEVEL_ERROR, "poll", LOG_SD({ "mailbox", mb->name }),
+	       "mailbox %s: state: %s", mb->name, error);
 	return -1;
 }
 
 /* ---- outbox ---------------------------------------------------------------- */
 
-int runner_outbox(struct runner *r)
+int runner_send_due(const struct config *cfg, const char *outbox_dir, int64_t now,
+		    struct outbox_stats *stats_r, const char **error_r)
 {
-	const struct config *cfg = r->in->cfg;
-	struct outbox_stats stats;
-	const char *error;
-	int ret;
-
 	const struct outbox_settings set = {
 		.first_delay = cfg->smtp.retry_first,
 		.max_age = (int64_t)cfg->smtp.give_up_days * 86400,
 	};
-	if (cfg->smtp.outbox_dir != NULL) {
-		ret = outbox_run_to_dir(r->in->outbox_dir, &set, cfg->smtp.outbox_dir, now_s(),
-					&stats, &error);
-	} else {
-		const struct smtp_settings s = {
-			.host = cfg->smtp.host, .port = cfg->smtp.port,
-			.tls = cfg->smtp.tls == CONFIG_TLS_YES ? SMTP_TLS_IMPLICIT :
-			       cfg->smtp.tls == CONFIG_TLS_STARTTLS ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE,
-			.ca_file = cfg->smtp.ca_file, .verify = cfg->smtp.verify,
-			.user = cfg->smtp.user, .password = cfg->smtp.password,
-			.helo = cfg->smtp.helo, .timeout_s = 60,
-		};
-		ret = outbox_run(r->in->outbox_dir, &set, &s, now_s(), &stats, &error);
+	if (cfg->smtp.outbox_dir != NULL)
+		return outbox_run_to_dir(outbox_dir, &set, cfg->smtp.outbox_dir, now,
+					 stats_r, error_r);
+	const struct smtp_settings s = {
+		.host = cfg->smtp.host, .port = cfg->smtp.port,
+		.tls = cfg->smtp.tls == CONFIG_TLS_YES ? SMTP_TLS_IMPLICIT :
+		       cfg->smtp.tls == CONFIG_TLS_STARTTLS ? SMTP_TLS_STARTTLS : SMTP_TLS_NONE,
+		.ca_file = cfg->smtp.ca_file, .verify = cfg->smtp.verify,
+		.user = cfg->smtp.user, .password = cfg->smtp.password,
+		.helo = cfg->smtp.helo, .timeout_s = 60,
+	};
+	return outbox_run(outbox_dir, &set, &s, now, stats_r, error_r);
+}
+
+int runner_outbox(struct runner *r)
+{
+	struct outbox_stats stats;
+	const char *error;
+	int ret;
+
+	ret = runner_send_due(r->in->cfg, r->in->outbox_dir, now_s(), &stats, &error);
+	if (ret == 0)
+		r->replies_waiting = stats.waiting + stats.deferred;
+	if (ret < 0) {
+		log_sd(LOG_LEVEL_ERROR, "outbox", NULL, "sending replies: %s", error);
+	} else if (stats.sent + stats.deferred + stats.failed > 0) {
+		char n[4][12];
+		snprintf(n[0], sizeof(n[0]), "%u", stats.sent);
+		snprintf(n[1], sizeof(n[1]), "%u", stats.deferred);
+		snprintf(n[2], sizeof(n[2]), "%u", stats.failed);
+		snprintf(n[3], sizeof(n[3]), "%u", stats.waiting);
+		log_sd(LOG_LEVEL_INFO, "outbox", LOG_SD({ "sent", n[0] }, { "deferred", n[1] },
+		       { "failed", n[2] }, { "waiting", n[3] }),
+		       "replies: %u sent, %u deferred, %u failed, %u waiting",
+		       stats.sent, stats.deferred, stats.failed, stats.waiting);
 	}
-	if (ret < 0)
-		log_error("outbox: %s", error);
-	else if (stats.sent + stats.deferred + stats.failed > 0)
-		log_info("outbox: %u sent, %u deferred, %u failed, %u waiting",
-			 stats.sent, stats.deferred, stats.failed, stats.waiting);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -364,6 +407,11 @@ static void runner_wait(struct runner *r)
 		wait = RUNNER_IDLE_SECONDS;
 	if (wait > 60)
 		wait = 60; /* outbox retries and reconnects need a look now and then */
+	/* systemd's watchdog (WatchdogSec=) wants a ping at least every half
+	 * interval: runner_loop pings after every wait */
+	uint64_t wd_ms = notify_watchdog_ms();
+	if (wd_ms > 0 && (uint64_t)wait * 2000 > wd_ms)
+		wait = wd_ms >= 4000 ? (unsigned)(wd_ms / 2000) : 1;
 	while (!*r->stop && !*r->reload && now_s() - start < wait) {
 		int n = poll(fds, nfds, 1000);
 		if (n > 0)
@@ -379,10 +427,32 @@ static void runner_wait(struct runner *r)
 	}
 }
 
+/* STATUS= for `systemctl status` after a pass, e.g. "idle; 12 mails this
+ * run; last pass 15:40:02; 0 replies waiting". */
+static void runner_notify_status(const struct runner *r, int pass_ret)
+{
+	char at[16] = "?";
+	time_t t = time(NULL);
+	struct tm tm;
+	unsigned retrying = 0;
+
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(at, sizeof(at), "%H:%M:%S", &tm);
+	for (size_t i = 0; i < r->nboxes; i++) {
+		if (r->boxes[i].failures > 0)
+			retrying++;
+	}
+	(void)notify_status("idle; %u mails this run; last pass %s%s; %u replies waiting%s",
+			    r->processed, at, pass_ret < 0 ? " (errors)" : "", r->replies_waiting,
+			    retrying > 0 ? "; a mailbox is unreachable, retrying" : "");
+}
+
 void runner_loop(struct runner *r)
 {
 	while (!*r->stop && !*r->reload) {
-		(void)runner_once(r);
+		(void)notify_watchdog();
+		int ret = runner_once(r);
+		runner_notify_status(r, ret);
 		if (*r->stop || *r->reload)
 			break;
 		runner_wait(r);

@@ -26,6 +26,7 @@ struct runner {
 	volatile sig_atomic_t *stop;   /* set by SIGTERM/SIGINT */
 	volatile sig_atomic_t *reload; /* set by SIGHUP: the caller reloads */
 	unsigned processed;            /* mails taken through intake this run */
+	unsigned replies_waiting;      /* in the outbox after the last pass */
 };
 
 void runner_init(struct runner *r, struct intake *in, volatile sig_atomic_t *stop,
@@ -38,5 +39,11 @@ int runner_once(struct runner *r);
 void runner_loop(struct runner *r);
 /* Send due replies (SMTP or the outbox directory of the config). */
 int runner_outbox(struct runner *r);
+/* The same for any caller (casemailctl resend/digest --send): run the
+ * outbox in outbox_dir once with cfg's [smtp]. As outbox_run(): 0 with
+ * *stats_r, 1 when another process runs the queue now, -1 with *error_r. */
+struct outbox_stats;
+int runner_send_due(const struct config *cfg, const char *outbox_dir, int64_t now,
+		    struct outbox_stats *stats_r, const char **error_r);
 
 #endif

@@ -305,3 +305,63 @@ struct spool_case *spool_cases_from_rules(const struct rules_result *r, size_t *
 	*n_r = r->ncases;
 	return cases;
 }
+
+int spool_replace_reports(const char *root, const char *campaign, const char *receipt,
+			  const char *manifest, const char *report, unsigned *version_r,
+			  const char **error_r)
+{
+	static const char *const names[] = { "manifest.json", "report.txt" };
+	const char *data[] = { manifest, report };
+	char *dir = xasprintf("%s/%s/mail/%s", root, campaign, receipt);
+	char old[64], tmp[64];
+	unsigned n = 1;
+	int dfd = -1, ret = -1;
+	struct stat st;
+
+	switch (spool_existing(dir, error_r)) {
+	case 1:
+		break;
+	case 0:
+		*error_r = spool_error("%s: no such filing", dir);
+		/* fall through */
+	default:
+		goto out;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		*error_r = spool_error("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	for (;; n++) {
+		snprintf(old, sizeof(old), "%s.%u", names[0], n);
+		if (fstatat(dfd, old, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			break;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(old, sizeof(old), "%s.%u", names[i], n);
+		snprintf(tmp, sizeof(tmp), ".tmp-%s", names[i]);
+		(void)unlinkat(dfd, tmp, 0);
+		if (spool_fs_write_at(dfd, tmp, data[i], strlen(data[i]), error_r) < 0)
+			goto out;
+		/* keep the current one under .N (a hard link: the name stays valid) */
+		if (linkat(dfd, names[i], dfd, old, 0) < 0 && errno != ENOENT) {
+			*error_r = spool_error("%s/%s: %s", dir, old, strerror(errno));
+			goto out;
+		}
+		if (renameat(dfd, tmp, dfd, names[i]) < 0) {
+			*error_r = spool_error("%s/%s: %s", dir, names[i], strerror(errno));
+			goto out;
+		}
+	}
+	if (fsync(dfd) < 0) {
+		*error_r = spool_error("%s: fsync: %s", dir, strerror(errno));
+		goto out;
+	}
+	*version_r = n;
+	ret = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	return ret;
+}

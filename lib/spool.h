@@ -86,6 +86,16 @@ struct spool_entry {
  * accepted cases are linked from the files the first filing wrote. */
 int spool_file_mail(const struct spool_entry *e, char **dir_r, const char **error_r);
 
+/* Replace manifest.json and report.txt of the complete filing
+ * <root>/<campaign>/mail/<receipt> (casemailctl reprocess). The current
+ * ones are kept as manifest.json.N / report.txt.N (N = 1, 2, … the first
+ * free number, the same N for both); each new file is written beside,
+ * fsynced and renamed over the old name, then the directory fsynced.
+ * *version_r gets N. 0, or -1 with *error_r. */
+int spool_replace_reports(const char *root, const char *campaign, const char *receipt,
+			  const char *manifest, const char *report, unsigned *version_r,
+			  const char **error_r);
+
 /* Remove what interrupted filings left: <root>/<campaign>/tmp/ contents
  * and stray accepted/<company>/.tmp-* links. Call at start-up, when no
  * filing runs. Returns 0, or -1 with *error_r (what it could remove is

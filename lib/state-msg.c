@@ -62,7 +62,7 @@ void state_msg_clear(struct state_msg *m)
 	const char **strs[] = {
 		&m->mailbox, &m->source_key, &m->message_id, &m->sha256,
 		&m->raw_path, &m->campaign, &m->receipt, &m->verdict, &m->sender,
-		&m->error,
+		&m->error, &m->subject, &m->sender_name, &m->ignored_reason,
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -111,6 +111,11 @@ static void state_msg_fill(sqlite3_stmt *s, struct state_msg *m)
 	m->created = sqlite3_column_int64(s, 18);
 	m->updated = sqlite3_column_int64(s, 19);
 	m->error = state_msg_col_dup(s, 20);
+	m->subject = state_msg_col_dup(s, 21);
+	m->sender_name = state_msg_col_dup(s, 22);
+	m->ignored_reason = state_msg_col_dup(s, 23);
+	m->needs_human = sqlite3_column_int(s, 24) != 0;
+	m->reprocessed = (unsigned)sqlite3_column_int(s, 25);
 }
 
 /* Step a bound single-row lookup: 1 found, 0 not, -1 error. */

@@ -35,6 +35,10 @@ enum state_stmt_id {
 	STATE_STMT_FLAG_GET,
 	STATE_STMT_REPLY_RECORD,
 	STATE_STMT_REPLY_COUNT,
+	STATE_STMT_OUTCOME,
+	STATE_STMT_DEFECTS_DELETE,
+	STATE_STMT_DEFECT_INSERT,
+	STATE_STMT_DEFECTS,
 	STATE_STMT_COUNT
 };
 
@@ -83,7 +87,8 @@ int state_msg_walk(struct state *st, sqlite3_stmt *s,
 #define STATE_MSG_COLUMNS \
 	"id, mailbox, uidvalidity, uid, source_key, message_id, sha256, size," \
 	" arrival, raw_path, campaign, receipt, verdict, sender, state, reply," \
-	" reply_attempts, reply_next, created, updated, error"
+	" reply_attempts, reply_next, created, updated, error," \
+	" subject, sender_name, ignored_reason, needs_human, reprocessed"
 
 /* state-schema.c: create or migrate to STATE_SCHEMA_VERSION (runs its
  * own transaction). */

@@ -24,6 +24,14 @@
  *   sender_flags(campaign, sender, flag, time)   e.g. "summary_list"
  *   replies(receipt PK, sender, time)            for the daily cap
  *
+ * Version 2 (issue 6: the digest and the admin commands):
+ *
+ *   messages + subject, sender_name, needs_human (0/1), ignored_reason,
+ *              reprocessed (how many times `casemailctl reprocess` ran)
+ *   defects(receipt, seq, code, severity, file)
+ *       the defects of a mail's latest check, in report order; replaced
+ *       as a whole when the mail is reprocessed
+ *
  * A new version appends a step to state_schema_steps[]; steps run in one
  * transaction with the version update, so a crash mid-migration leaves
  * the old schema intact. */
@@ -95,6 +103,22 @@ static const char *const state_schema_steps[] = {
 	"  sender TEXT NOT NULL,"
 	"  time INTEGER NOT NULL);"
 	"CREATE INDEX replies_sender_time ON replies (sender, time);",
+	/* 1 → 2 */
+	"ALTER TABLE messages ADD COLUMN subject TEXT;"
+	"ALTER TABLE messages ADD COLUMN sender_name TEXT;"
+	"ALTER TABLE messages ADD COLUMN needs_human INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN ignored_reason TEXT;"
+	"ALTER TABLE messages ADD COLUMN reprocessed INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX messages_campaign_time ON messages"
+	"  (campaign, coalesce(nullif(arrival, 0), created));"
+	"CREATE TABLE defects ("
+	"  receipt TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  severity TEXT NOT NULL CHECK (severity IN ('error','warning')),"
+	"  file TEXT,"
+	"  PRIMARY KEY (receipt, seq));"
+	"CREATE INDEX defects_code ON defects (code);",
 };
 
 _Static_assert(sizeof(state_schema_steps) / sizeof(state_schema_steps[0]) ==

@@ -31,7 +31,7 @@
 struct state;
 
 #define STATE_DB_NAME "state.db"
-#define STATE_SCHEMA_VERSION 1
+#define STATE_SCHEMA_VERSION 2
 /* Receipts are "<prefix>-NNNNNN"; the prefix is at most this long and
  * made of [A-Za-z0-9_] (it becomes a spool directory name). */
 #define STATE_RECEIPT_PREFIX_MAX 20
@@ -190,6 +190,10 @@ struct state_msg {
 	int64_t reply_next;            /* when to try sending again */
 	int64_t created, updated;
 	const char *error;             /* last error, NULL when none */
+	/* the outcome of the latest check (state_msg_outcome), NULL/0 before */
+	const char *subject, *sender_name, *ignored_reason;
+	bool needs_human;
+	unsigned reprocessed;
 };
 void state_msg_clear(struct state_msg *m);
 const char *state_msg_state_name(enum state_msg_state s);   /* "fetched" … */
@@ -264,5 +268,58 @@ int state_msg_unfinished(struct state *st, const char *mailbox,
 int state_msg_replies_due(struct state *st, int64_t now,
 			  int (*cb)(const struct state_msg *m, void *ctx),
 			  void *ctx, const char **error_r);
+
+/* ---- outcomes and admin queries (state-report.c) ------------------------- */
+
+struct state_defect {
+	const char *code, *severity, *file;   /* file may be NULL */
+};
+struct state_outcome {
+	const char *verdict;           /* required: accepted, rejected, ignored */
+	const char *subject, *sender_name, *ignored_reason;  /* may be NULL */
+	bool needs_human;
+	bool reprocessed;              /* count one more reprocess run */
+	int64_t arrival;               /* the check's arrival; stored when the
+	                                  row has none (Maildir: Received/Date) */
+	const struct state_defect *defects;
+	size_t ndefects;
+};
+/* Store the outcome of a check of row id, which must have a receipt:
+ * verdict, subject, sender name, needs_human, ignored_reason, and its
+ * defects (replacing earlier ones). No state change. Own transaction, or
+ * a savepoint inside the caller's (so the filing step can commit it with
+ * state_msg_advance). */
+int state_msg_outcome(struct state *st, int64_t id, const struct state_outcome *o,
+		      const char **error_r);
+/* The defects stored for receipt, in report order; cb's strings live
+ * until it returns; a non-zero return stops the walk and is returned. */
+int state_msg_defects(struct state *st, const char *receipt,
+		      int (*cb)(const struct state_defect *d, void *ctx), void *ctx,
+		      const char **error_r);
+
+/* What state_msg_list() selects; zero fields do not filter. The time is
+ * the arrival, or the fetch time when the arrival is unknown. */
+struct state_filter {
+	const char *campaign, *verdict;
+	int64_t since, until;          /* since <= time < until */
+	bool with_error;               /* only rows with a stored error, not done */
+	unsigned limit;
+	bool oldest_first;             /* default: newest first */
+};
+/* Rows matching f; as state_msg_unfinished() for cb. */
+int state_msg_list(struct state *st, const struct state_filter *f,
+		   int (*cb)(const struct state_msg *m, void *ctx), void *ctx,
+		   const char **error_r);
+
+/* Every recorded case of campaign's mails that arrived before until (0:
+ * all), with the mail's current verdict, oldest arrival first; time is
+ * the mail's arrival (its fetch time when unknown). */
+struct state_case {
+	const char *sender, *company, *case_name, *receipt, *verdict;
+	int64_t time;
+};
+int state_cases(struct state *st, const char *campaign, int64_t until,
+		int (*cb)(const struct state_case *c, void *ctx), void *ctx,
+		const char **error_r);
 
 #endif
