@@ -63,5 +63,11 @@ echo "One reply as the sender sees it:"
 "$BUILD/casemailctl" inspect replies/HFW2026-000003.eml | sed -n '2,5p'
 sed '1,/^\r*$/d' replies/HFW2026-000003.eml | tr -d '\r' | base64 -d | sed 's/^/  | /' | head -30
 echo
+echo "================ casemailctl status (the admins' view)"
+"$BUILD/casemailctl" status -c "$top/conf/demo.conf" || true
+echo
+echo "================ casemailctl digest --date 2026-08-03 (the daily digest; also --format html|csv, --send)"
+"$BUILD/casemailctl" digest -c "$top/conf/demo.conf" --date 2026-08-03 --campaign haofuwu-2026 | head -40
+echo
 echo "demo: everything is in $out (spool/, state/, replies/, maildir/)."
 echo "Run it again: nothing new is processed — each mail is filed and answered once."
