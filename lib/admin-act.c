@@ -136,15 +136,9 @@ enum admin_result admin_resend(struct admin *a, const char *receipt, struct buf 
 	char id[STATE_RECEIPT_SIZE + 16], why[256];
 	enum admin_result ret = ADMIN_ERR_IO;
 
-	switch (state_msg_lookup_receipt(a->st, receipt, &m, error_r)) {
-	case 1:
-		break;
-	case 0:
-		*error_r = "no such receipt";
-		return ADMIN_NOT_FOUND;
-	default:
-		return ADMIN_ERR_IO;
-	}
+	if ((ret = admin_lookup(a, receipt, &m, error_r)) != ADMIN_OK)
+		return ret;
+	ret = ADMIN_ERR_IO;   /* until done */
 	c = m.campaign != NULL ? campaign_set_find_id(a->campaigns, m.campaign) : NULL;
 	if (c == NULL || m.state == STATE_MSG_FETCHED || m.verdict == NULL ||
 	    strcmp(m.verdict, "ignored") == 0 || m.sender == NULL ||
@@ -207,15 +201,9 @@ enum admin_result admin_reprocess(struct admin *a, const char *receipt, bool rep
 	unsigned version = 0;
 	enum admin_result ret = ADMIN_ERR_IO;
 
-	switch (state_msg_lookup_receipt(a->st, receipt, &m, error_r)) {
-	case 1:
-		break;
-	case 0:
-		*error_r = "no such receipt";
-		return ADMIN_NOT_FOUND;
-	default:
-		return ADMIN_ERR_IO;
-	}
+	if ((ret = admin_lookup(a, receipt, &m, error_r)) != ADMIN_OK)
+		return ret;
+	ret = ADMIN_ERR_IO;   /* until done */
 	const struct campaign *c = m.campaign != NULL ?
 		campaign_set_find_id(a->campaigns, m.campaign) : NULL;
 	if (c == NULL || m.state == STATE_MSG_FETCHED) {

@@ -86,15 +86,9 @@ enum admin_result admin_show(struct admin *a, const char *receipt, bool json,
 	enum admin_result ret = ADMIN_ERR_IO;
 	const char *e2;
 
-	switch (state_msg_lookup_receipt(a->st, receipt, &m, error_r)) {
-	case 1:
-		break;
-	case 0:
-		*error_r = "no such receipt";
-		return ADMIN_NOT_FOUND;
-	default:
-		return ADMIN_ERR_IO;
-	}
+	if ((ret = admin_lookup(a, receipt, &m, error_r)) != ADMIN_OK)
+		return ret;
+	ret = ADMIN_ERR_IO;   /* until done */
 	/* the spool entry: raw_path is <spool>/<campaign>/mail/<receipt>/message.eml once filed */
 	if (m.campaign != NULL && m.state != STATE_MSG_FETCHED) {
 		dir = xasprintf("%s/%s/mail/%s", a->cfg->spool_dir, m.campaign, receipt);

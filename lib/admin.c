@@ -93,6 +93,20 @@ void admin_close(struct admin *a)
 	memset(a, 0, sizeof(*a));
 }
 
+enum admin_result admin_lookup(struct admin *a, const char *receipt, struct state_msg *m,
+			       const char **error_r)
+{
+	switch (state_msg_lookup_receipt(a->st, receipt, m, error_r)) {
+	case 1:
+		return ADMIN_OK;
+	case 0:
+		*error_r = "no such receipt";
+		return ADMIN_NOT_FOUND;
+	default:
+		return ADMIN_ERR_IO;
+	}
+}
+
 int admin_tz(const struct admin *a)
 {
 	return a->campaigns != NULL && a->campaigns->n > 0 ? a->campaigns->v[0]->tz_offset :

@@ -91,6 +91,9 @@ const char *admin_reply_state(const struct admin_replies *r, const struct state_
 /* "2026-07-28" or "2026-07-28T15:40[:02][+08:00]" → Unix time (a date is
  * its midnight at tz_offset). 0 or -1. */
 int admin_parse_time(const char *s, int tz_offset, int64_t *t_r);
+/* The row of receipt (m filled: clear it) or ADMIN_NOT_FOUND/ADMIN_ERR_IO. */
+enum admin_result admin_lookup(struct admin *a, const char *receipt, struct state_msg *m,
+			       const char **error_r);
 /* The campaigns' time zone (the first campaign's), for showing times. */
 int admin_tz(const struct admin *a);
 
