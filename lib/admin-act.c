@@ -45,7 +45,7 @@ static int admin_find_cb(void *_f, const struct outbox_entry *e)
 }
 
 /* Run the outbox now, then tell what became of id: 0 sent, 1 still queued
- * (*why set), -1 failed or error. */
+ * (*why set), 2 queued for the running daemon to send, -1 failed or error. */
 static int admin_send_now(struct admin *a, const char *id, char *why, size_t why_size,
 			  const char **error_r)
 {
@@ -65,6 +65,8 @@ static int admin_send_now(struct admin *a, const char *id, char *why, size_t why
 		 f.last_error[0] != '\0' ? f.last_error : "not sent yet");
 	if (f.state == OUTBOX_SENT)
 		return 0;
+	if (ret == 1 && f.state == OUTBOX_QUEUED)
+		return 2;    /* casemaild holds the queue and sends it in a moment */
 	if (f.state == OUTBOX_QUEUED)
 		return 1;
 	snprintf(admin_act_err, sizeof(admin_act_err), "refused: %s", f.last_error);
@@ -108,6 +110,9 @@ enum admin_result admin_send_message(struct admin *a, const char *id_prefix,
 		switch (admin_send_now(a, id, why, sizeof(why), error_r)) {
 		case 0:
 			buf_printf(out, "%s: sent to %s\n", id, rcpts[i]);
+			break;
+		case 2:
+			buf_printf(out, "%s: queued for %s (%s)\n", id, rcpts[i], why);
 			break;
 		case 1:
 			buf_printf(out, "%s: queued for %s (%s)\n", id, rcpts[i], why);
@@ -172,6 +177,7 @@ enum admin_result admin_resend(struct admin *a, const char *receipt, struct buf 
 		ret = ADMIN_OK;
 		break;
 	case 1:
+	case 2:
 		buf_printf(out, "%s: reply %s queued for %s (%s)\n", receipt, id, m.sender, why);
 		ret = ADMIN_OK;
 		break;

@@ -43,7 +43,11 @@ int state_case_previous(struct state *st, const char *campaign, const char *send
 	receipt_r[0] = '\0';
 	s = state_stmt(st, STATE_STMT_CASE_PREVIOUS,
 		"SELECT receipt FROM cases WHERE campaign = ?1 AND sender = ?2"
-		" AND company = ?3 AND case_name = ?4 AND receipt IS NOT ?5"
+		" AND company = ?3 AND case_name = ?4"
+		/* only earlier receipts: a reprocessed mail must not point at a
+		   later version (receipts grow: longer, or equal length and greater) */
+		" AND (?5 IS NULL OR length(receipt) < length(?5)"
+		"      OR (length(receipt) = length(?5) AND receipt < ?5))"
 		" ORDER BY time DESC, receipt DESC LIMIT 1", error_r);
 	if (s == NULL)
 		return -1;

@@ -119,8 +119,9 @@ int state_case_record(struct state *st, const char *campaign, const char *sender
 		      const char *company, const char *case_name,
 		      const char *receipt, int64_t t, const char **error_r);
 /* The latest receipt under which sender submitted the same case before,
- * ignoring except_receipt (the current mail's, so a resumed mail does not
- * find itself; may be NULL). Returns 1 and fills receipt_r, 0 when there
+ * among the receipts earlier than except_receipt (the current mail's, so
+ * that neither a resumed nor a reprocessed mail finds itself or a later
+ * version; NULL: all). Returns 1 and fills receipt_r, 0 when there
  * is none (receipt_r = ""), -1 on error. For case.resubmitted. */
 int state_case_previous(struct state *st, const char *campaign, const char *sender,
 			const char *company, const char *case_name,
