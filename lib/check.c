@@ -239,6 +239,30 @@ static char *header_token(const struct message *msg, const char *name)
 	return v;
 }
 
+/* Does the header name "<PREFIX-N….reply@" for a campaign's receipt prefix
+ * (reply_message_id() writes them)? */
+static bool check_names_our_reply(const struct message *msg, const char *name,
+				  const struct campaign_set *set)
+{
+	char *v = message_header_decoded(msg, NULL, name);
+	bool found = false;
+
+	for (const char *p = v != NULL ? strchr(v, '<') : NULL; p != NULL && !found;
+	     p = strchr(p + 1, '<')) {
+		const char *gt = strchr(p, '>'), *r = strstr(p, ".reply@");
+		if (gt == NULL || r == NULL || r > gt)
+			continue;
+		for (size_t i = 0; i < set->n && !found; i++) {
+			const char *pre = set->v[i]->receipt_prefix;
+			size_t len = strlen(pre);
+			found = strncmp(p + 1, pre, len) == 0 && p[1 + len] == '-' &&
+				p[2 + len] >= '0' && p[2 + len] <= '9';
+		}
+	}
+	free(v);
+	return found;
+}
+
 static void check_mail_facts(struct check *ck, const struct campaign_set *set,
 			     char **return_path, char **auto_sub, char **precedence)
 {
@@ -272,6 +296,8 @@ static void check_mail_facts(struct check *ck, const struct campaign_set *set,
 	m->list_headers = message_header(msg, NULL, "List-Id", &v, &len) ||
 			  message_header(msg, NULL, "List-Unsubscribe", &v, &len);
 	m->is_report = msg->nparts > 0 && strcmp(msg->parts[0].type, "multipart/report") == 0;
+	m->replies_to_receipt = check_names_our_reply(msg, "In-Reply-To", set) ||
+				check_names_our_reply(msg, "References", set);
 	m->has_arrival = ck->has_arrival;
 	m->arrival = ck->arrival;
 	m->files = ck->files;

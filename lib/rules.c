@@ -153,6 +153,12 @@ static const char *rules_ignored(const struct rules_ctx *x, bool *needs_human)
 		return "bulk";
 	if (m->list_headers)
 		return "bulk";
+	/* "谢谢，收到" answering a receipt quotes the campaign's words: no
+	   material and a reply to one of ours is for a person, not a defect list */
+	if (m->nfiles == 0 && m->nlinks == 0 && m->replies_to_receipt) {
+		*needs_human = true;
+		return "reply_to_receipt";
+	}
 	if (m->nfiles == 0 && m->nlinks == 0 && !rules_has_keyword(x)) {
 		*needs_human = true;
 		return "not_submission";

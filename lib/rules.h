@@ -60,6 +60,8 @@ struct rules_mail {
 	const struct rules_link *links;
 	size_t nlinks;
 	bool summary_list_on_file;   /* this sender sent a 汇总清单 before */
+	bool replies_to_receipt;     /* In-Reply-To/References names one of
+					casemail's replies ("<HFW2026-000045.reply@…>") */
 };
 
 enum rules_severity { RULES_ERROR, RULES_WARNING };

@@ -390,19 +390,22 @@ static void test_rules_ignored_reasons(void)
 {
 	static const struct {
 		const char *header, *subject, *body, *reason;
-		bool human, other_mailbox;
+		bool human, other_mailbox, reply_to_us;
 	} v[] = {
-		{ "auto", "Re: 材料", "", "auto_reply", false, false },
-		{ NULL, "自动回复：您好，我正在休假", "", "auto_reply", false, false },
-		{ "bounce", "Undelivered", "", "bounce", false, false },
-		{ "bulk", "周刊", "", "bulk", false, false },
-		{ "own", "测试", "", "own_address", false, false },
+		{ "auto", "Re: 材料", "", "auto_reply", false, false, false },
+		{ NULL, "自动回复：您好，我正在休假", "", "auto_reply", false, false, false },
+		{ "bounce", "Undelivered", "", "bounce", false, false, false },
+		{ "bulk", "周刊", "", "bulk", false, false, false },
+		{ "own", "测试", "", "own_address", false, false, false },
 		/* another campaign's mailbox writing to this one is ours too */
-		{ NULL, "转发：材料", "", "own_address", false, true },
-		{ NULL, "请开具发票", "", "not_submission", true, false },
+		{ NULL, "转发：材料", "", "own_address", false, true, false },
+		{ NULL, "请开具发票", "", "not_submission", true, false, false },
 		/* 小区 is in every property office's signature: not a keyword */
 		{ NULL, "请开具发票", "麻烦开一下会议费发票。\n阳光花园小区物业服务中心", "not_submission",
-		  true, false },
+		  true, false, false },
+		/* thanks for a receipt, quoting it: keywords, no material */
+		{ NULL, "回复：【已受理 HFW2026-000012】", "收到，谢谢！\n> 好服务案例已受理",
+		  "reply_to_receipt", true, false, true },
 	};
 	struct campaign_set *set = NULL;
 	const char *error;
@@ -420,6 +423,7 @@ static void test_rules_ignored_reasons(void)
 		build(&tc, &b, &m);
 		m.body = v[i].body;
 		m.from_own_mailbox = v[i].other_mailbox;
+		m.replies_to_receipt = v[i].reply_to_us;
 		if (tc.header != NULL && strcmp(tc.header, "own") == 0)
 			m.from_addr = "wzglzzh@ecpmi.org.cn"; /* the alias */
 		struct rules_result *r = rules_check(campaign_set_find_id(set, "haofuwu-2026"), &m);
