@@ -144,6 +144,7 @@ static int runner_maildir(struct runner *r, struct runner_mailbox *b)
 	}
 	maildir_msgs_free(&msgs, n);
 	(void)state_mailbox_polled(r->in->st, mb->name, now_s(), &error);
+	b->last_poll = now_s();
 	return ret;
 }
 
@@ -355,18 +356,36 @@ int runner_outbox(struct runner *r)
 
 /* ---- the loop -------------------------------------------------------------- */
 
-int runner_once(struct runner *r)
+static bool runner_box_due(const struct runner_mailbox *b, int64_t now)
+{
+	if (b->wake || b->last_poll == 0)
+		return true;
+	if (b->mb->maildir == NULL && b->imap == NULL)
+		return now >= b->next_try;        /* reconnect on the backoff schedule */
+	return now - b->last_poll >= (int64_t)b->mb->poll_interval;
+}
+
+/* A pass over the mailboxes (all, or only those due), then the outbox. */
+static int runner_pass(struct runner *r, bool all)
 {
 	int ret = 0;
 
 	for (size_t i = 0; i < r->nboxes && !*r->stop; i++) {
 		struct runner_mailbox *b = &r->boxes[i];
+		if (!all && !runner_box_due(b, now_s()))
+			continue;
+		b->wake = false;
 		if ((b->mb->maildir != NULL ? runner_maildir(r, b) : runner_imap(r, b)) < 0)
 			ret = -1;
 	}
 	if (runner_outbox(r) < 0)
 		ret = -1;
 	return ret;
+}
+
+int runner_once(struct runner *r)
+{
+	return runner_pass(r, true);
 }
 
 /* Wait for new mail: IDLE on connected IMAP mailboxes that offer it, all
@@ -382,8 +401,12 @@ static void runner_wait(struct runner *r)
 
 	for (size_t i = 0; i < r->nboxes && nfds < 64; i++) {
 		struct runner_mailbox *b = &r->boxes[i];
-		if (b->mb->poll_interval > 0 && b->mb->poll_interval < wait)
-			wait = b->mb->poll_interval;
+		/* until the box is due: its poll interval, or its reconnect */
+		int64_t due = b->mb->maildir == NULL && b->imap == NULL ? b->next_try :
+			      b->last_poll + (int64_t)b->mb->poll_interval;
+		int64_t left = due - start;
+		if (left < (int64_t)wait)
+			wait = left > 1 ? (unsigned)left : 1;  /* a failing box: once a second at most */
 		if (b->imap == NULL || !b->mb->idle || !imap_has_idle(b->imap))
 			continue;
 		int started = imap_idle_start(b->imap, &error);
@@ -396,6 +419,7 @@ static void runner_wait(struct runner *r)
 			bool new_mail = false;
 			if (imap_idle_done(b->imap, &new_mail, &error) < 0)
 				runner_drop(b, error);
+			b->wake = true;
 			wait = 0;
 			continue;
 		}
@@ -403,7 +427,7 @@ static void runner_wait(struct runner *r)
 		fds[nfds].events = POLLIN;
 		map[nfds++] = i;
 	}
-	if (nfds > 0 && wait > 0)
+	if (nfds > 0 && wait > RUNNER_IDLE_SECONDS)
 		wait = RUNNER_IDLE_SECONDS;
 	if (wait > 60)
 		wait = 60; /* outbox retries and reconnects need a look now and then */
@@ -424,6 +448,8 @@ static void runner_wait(struct runner *r)
 		bool new_mail = false;
 		if (imap_idle_done(b->imap, &new_mail, &error) < 0)
 			runner_drop(b, error);
+		else if (new_mail)
+			b->wake = true;
 	}
 }
 
@@ -451,7 +477,7 @@ void runner_loop(struct runner *r)
 {
 	while (!*r->stop && !*r->reload) {
 		(void)notify_watchdog();
-		int ret = runner_once(r);
+		int ret = runner_pass(r, false);
 		runner_notify_status(r, ret);
 		if (*r->stop || *r->reload)
 			break;

@@ -17,6 +17,7 @@ struct runner_mailbox {
 	int64_t next_try;              /* backoff: don't connect before */
 	unsigned failures;
 	int64_t last_poll;
+	bool wake;                     /* IDLE announced new mail: poll it next */
 };
 
 struct runner {
@@ -35,7 +36,11 @@ void runner_deinit(struct runner *r);
 /* One pass: every mailbox, then the outbox. 0, or -1 if any mailbox or
  * the outbox failed (logged; the pass still did what it could). */
 int runner_once(struct runner *r);
-/* Until *stop or *reload: passes, waiting for mail in between. */
+/* Until *stop or *reload: passes, waiting for mail in between. A pass
+ * looks at a mailbox when IDLE announced new mail, when its poll_interval
+ * has passed since it was last polled (IDLE mailboxes too: IDLE can miss
+ * what arrives between two IDLEs), or, disconnected, when its backoff
+ * allows a reconnect; the outbox at every pass. */
 void runner_loop(struct runner *r);
 /* Send due replies (SMTP or the outbox directory of the config). */
 int runner_outbox(struct runner *r);
