@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,20 @@ static void campaign_defaults(struct load_ctx *ctx)
 	memset(ctx->fresh, 0, sizeof(ctx->fresh));
 }
 
+static bool campaign_name_ok(const char *s, const char *extra, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (!(ch < 0x80 && (isalnum(ch) || strchr(extra, ch) != NULL)))
+			return false;
+	}
+	return true;
+}
+
 int campaign_load(const char *defaults_path, const char *campaign_path,
 		  struct campaign **c_r, const char **error_r)
 {
@@ -266,6 +281,18 @@ int campaign_load(const char *defaults_path, const char *campaign_path,
 	}
 	if (ctx.c->photos_min > ctx.c->photos_max) {
 		ctx.error = xasprintf("%s: [photos] min is larger than max", campaign_path);
+		goto fail;
+	}
+	/* both become spool directory names and receipts ("HFW2026-000045") */
+	if (!campaign_name_ok(ctx.c->id, "._-", 64)) {
+		ctx.error = xasprintf("%s: [campaign] id \"%s\": use letters, digits, '.', '_' "
+				      "and '-' (at most 64, not starting with '.')", campaign_path,
+				      ctx.c->id);
+		goto fail;
+	}
+	if (!campaign_name_ok(ctx.c->receipt_prefix, "_", 20)) {
+		ctx.error = xasprintf("%s: [campaign] receipt_prefix \"%s\": use letters, digits "
+				      "and '_' (at most 20)", campaign_path, ctx.c->receipt_prefix);
 		goto fail;
 	}
 	ctx.c->file = xstrdup(campaign_path);

@@ -89,6 +89,12 @@ static void test_campaign_errors(void)
 		{ "[campaign]\nid = x\n", "missing key \"name\" in section [campaign]" },
 		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
 		  "receipt_prefix = X\n[cases]\ngrouping = pile\n", "bad.campaign:8: grouping is stem or folder" },
+		/* they become directory names and receipts */
+		{ "[campaign]\nid = 好 服务\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n", "id \"好 服务\": use letters" },
+		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = HFW-2026\n[cases]\ngrouping = stem\n",
+		  "receipt_prefix \"HFW-2026\": use letters" },
 	};
 
 	test_begin("campaign: errors say file:line and what is wrong");
