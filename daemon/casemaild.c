@@ -123,6 +123,31 @@ static void apply_log_config(const struct config *cfg)
 		fprintf(stderr, "casemaild: %s; trying again with every message\n", error);
 }
 
+/* SIGHUP: the new configuration replaces the running one only when it
+ * loads completely and keeps the state directory (the lock and the open
+ * database belong to it: moving it needs a restart). Otherwise the daemon
+ * says why and goes on as it was. */
+static void reload(const char *config_path, struct daemon_ctx *d)
+{
+	struct daemon_ctx nd = { 0 };
+	const char *error;
+
+	if (load_all(config_path, &nd, &error) < 0) {
+		log_error("reload: %s; keeping the running configuration", error);
+		return;
+	}
+	if (strcmp(nd.cfg->state_dir, d->cfg->state_dir) != 0) {
+		log_error("reload: [state] dir changed (%s -> %s): restart casemaild for that; "
+			  "keeping the running configuration", d->cfg->state_dir, nd.cfg->state_dir);
+		campaign_set_free(&nd.campaigns);
+		config_free(&nd.cfg);
+		return;
+	}
+	campaign_set_free(&d->campaigns);
+	config_free(&d->cfg);
+	*d = nd;
+}
+
 static int run(const char *config_path, bool once)
 {
 	struct daemon_ctx d = { 0 };
@@ -131,16 +156,15 @@ static int run(const char *config_path, bool once)
 	const char *error;
 	int ret = EX_OK, lockfd = -1;
 
+	if (load_all(config_path, &d, &error) < 0) {
+		log_error("%s", error);
+		return EX_CONFIG;
+	}
 	for (;;) {
 		struct intake in;
 		struct runner r;
 
 		reload_flag = 0;
-		if (load_all(config_path, &d, &error) < 0) {
-			log_error("%s", error);
-			ret = EX_CONFIG;
-			break;
-		}
 		apply_log_config(d.cfg);
 		if (lockfd < 0) {
 			const char *e2;
@@ -185,12 +209,11 @@ static int run(const char *config_path, bool once)
 		}
 		runner_deinit(&r);
 		intake_deinit(&in);
-		campaign_set_free(&d.campaigns);
-		config_free(&d.cfg);
 		if (once || stop_flag)
 			break;
 		log_info("reloading configuration");
 		(void)notify_reloading();
+		reload(config_path, &d);
 	}
 	if (stop_flag)
 		log_info("stopping");

@@ -105,6 +105,19 @@ done
 "$ctl" status -c "$conf" --json >"$work/status2.json"
 is "status: exit 0 while casemaild runs" $? 0
 is "status --json: the daemon's pid" "$(jq -r .daemon.pid "$work/status2.json")" "$daemon_pid"
+# SIGHUP with a broken config: the daemon says so and keeps running
+cp "$conf" "$work/conf.good"
+echo "[broken" >>"$conf"
+kill -HUP "$daemon_pid"
+for _ in $(seq 1 50); do
+	grep -q 'keeping the running configuration' "$work/daemon2.log" && break
+	sleep 0.1
+done
+grep -q 'reload: .*keeping the running configuration' "$work/daemon2.log" && kill -0 "$daemon_pid" 2>/dev/null
+check "SIGHUP with a broken config: logged, casemaild keeps running" $?
+cp "$work/conf.good" "$conf"
+"$ctl" status -c "$conf" >/dev/null
+is "status after the failed reload: still running (exit 0)" $? 0
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null
 daemon_pid=
