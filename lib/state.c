@@ -34,6 +34,10 @@ const char *state_error_fmt(const char *fmt, ...)
 
 const char *state_db_error(struct state *st, const char *what)
 {
+	/* the file first: an admin reading "database is locked" or "file is
+	   not a database" needs to know which one */
+	if (st->path != NULL && strcmp(what, st->path) != 0)
+		return state_error_fmt("%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 	return state_error_fmt("%s: %s", what, sqlite3_errmsg(st->db));
 }
 
