@@ -412,7 +412,10 @@ int extract_mail(const char *eml_path, const char *workdir,
 		return -1;
 	}
 	if (extract_message_parts(&c, ex->msg, -1) < 0) {
-		*error_r = c.error;
+		/* c.errbuf lives on this stack frame: copy it out */
+		static __thread char extract_err[sizeof(c.errbuf)];
+		snprintf(extract_err, sizeof(extract_err), "%s", c.error);
+		*error_r = extract_err;
 		extract_free(&ex);
 		return -1;
 	}
