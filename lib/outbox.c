@@ -328,6 +328,17 @@ static int outbox_filter_meta(const struct dirent *e)
 	       strcmp(e->d_name + n - 5, ".meta") == 0;
 }
 
+/* Does m wait past now? No backoff is longer than max_delay + 10 %, so a
+ * next attempt further away than that means the clock was set back
+ * (NTP after a bad RTC, an admin): then it is due now rather than after
+ * the jump is made up. */
+static bool outbox_waits(const struct outbox_settings *set, const struct outbox_meta *m,
+			 int64_t now)
+{
+	return m->next_attempt > now &&
+	       m->next_attempt - now <= (int64_t)set->max_delay + (int64_t)set->max_delay / 10;
+}
+
 /* Seconds to wait after the n-th failed attempt (n >= 1). */
 static int64_t outbox_backoff(const struct outbox_settings *set, const char *id, unsigned n)
 {
@@ -434,7 +445,7 @@ int outbox_process(const char *dir, const struct outbox_settings *set_in,
 		r = outbox_meta_read(dir, 0, id, &m, error_r);
 		if (r < 0)
 			bad_meta = true;  /* reported at the end; the rest still go */
-		else if (r > 0 && (m.next_attempt > now || stop))
+		else if (r > 0 && (outbox_waits(&set, &m, now) || stop))
 			stats_r->waiting++;
 		else if (r > 0)
 			ret = outbox_attempt(dir, &set, id, &m, deliver, ctx, now, &stop, stats_r,

@@ -358,10 +358,12 @@ int runner_outbox(struct runner *r)
 
 static bool runner_box_due(const struct runner_mailbox *b, int64_t now)
 {
-	if (b->wake || b->last_poll == 0)
+	/* a clock set back makes last_poll (or next_try) lie in the future:
+	   then the box is due now, not after the jump is made up */
+	if (b->wake || b->last_poll == 0 || b->last_poll > now)
 		return true;
 	if (b->mb->maildir == NULL && b->imap == NULL)
-		return now >= b->next_try;        /* reconnect on the backoff schedule */
+		return now >= b->next_try || b->next_try - now > RUNNER_BACKOFF_MAX + 60;
 	return now - b->last_poll >= (int64_t)b->mb->poll_interval;
 }
 

@@ -573,6 +573,39 @@ static void test_outbox_backoff(void)
 	test_end();
 }
 
+static void test_outbox_clock_back(void)
+{
+	const struct outbox_settings set = { .max_age = 30 * 86400 };
+	char *dir = xasprintf("%s/outbox-clock", test_tmpdir());
+	struct test_find f = { 0 };
+	struct outbox_stats st;
+	const char *error;
+	unsigned calls = 0;
+
+	test_begin("outbox: a clock set back a day does not hold a retry for a day");
+	test_assert(outbox_queue(dir, "HFW2026-000601", RCPT, FROM, "x\r\n", 3, T0, &error) == 0);
+	test_assert(outbox_process(dir, &set, test_deliver_tempfail, &calls, T0, &st, &error) == 0);
+	test_assert(test_find(dir, "HFW2026-000601", &f));
+	test_assert_int(calls, 1);
+	/* an hour back: the retry is 65 min away, within what a backoff can
+	   be (4 h): it waits, bounded by the jump */
+	test_assert(outbox_process(dir, &set, test_deliver_tempfail, &calls, T0 - 3600, &st,
+				   &error) == 0 && st.waiting == 1);
+	test_assert_int(calls, 1);
+	/* a day back: the retry is further away than any backoff, so the clock
+	   moved: due now */
+	test_assert(outbox_process(dir, &set, test_deliver_tempfail, &calls, T0 - 86400, &st,
+				   &error) == 0);
+	test_assert_int(calls, 2);
+	/* the new retry is measured from the new clock: not due a second later */
+	test_assert(outbox_process(dir, &set, test_deliver_tempfail, &calls, T0 - 86399, &st,
+				   &error) == 0 && st.waiting == 1);
+	test_assert_int(calls, 2);
+	buf_free(&f.order);
+	free(dir);
+	test_end();
+}
+
 static void test_outbox_recovery(void)
 {
 	char *dir = xasprintf("%s/outbox-crash", test_tmpdir()), *from = NULL, *to = NULL;
@@ -694,6 +727,7 @@ int main(void)
 		test_outbox_fail,
 		test_outbox_unreachable,
 		test_outbox_backoff,
+		test_outbox_clock_back,
 		test_outbox_recovery,
 		test_outbox_to_dir,
 		test_sink_stop,
