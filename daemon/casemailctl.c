@@ -385,7 +385,10 @@ static int cmd_admin(int argc, char **argv)
 	} else if (strcmp(cmd, "resend") == 0) {
 		r = admin_resend(&a, o.receipt, &out, &error);
 	} else if (strcmp(cmd, "reprocess") == 0) {
-		probe = probe_init(NULL, &error);
+		struct probe_settings ps;
+
+		config_limits_probe(&a.cfg->limits, &ps); /* the daemon's [limits] */
+		probe = probe_init(&ps, &error);
 		r = probe == NULL ? ADMIN_ERR_SOFTWARE :
 		    admin_reprocess(&a, o.receipt, o.reply, o.json, probe, &out, &error);
 		probe_deinit(&probe);

@@ -186,10 +186,15 @@ static int run(const char *config_path, bool once)
 			ret = EX_OSERR;
 			break;
 		}
-		if (probe == NULL && (probe = probe_init(NULL, &error)) == NULL) {
-			log_error("%s", error);
-			ret = EX_SOFTWARE;
-			break;
+		if (probe == NULL) {
+			struct probe_settings ps;
+
+			config_limits_probe(&d.cfg->limits, &ps);  /* [limits] probe_* */
+			if ((probe = probe_init(&ps, &error)) == NULL) {
+				log_error("%s", error);
+				ret = EX_SOFTWARE;
+				break;
+			}
 		}
 		if (intake_init(&in, d.cfg, d.campaigns, st, probe, &error) < 0) {
 			log_error("%s", error);
@@ -214,6 +219,7 @@ static int run(const char *config_path, bool once)
 		log_info("reloading configuration");
 		(void)notify_reloading();
 		reload(config_path, &d);
+		probe_deinit(&probe); /* made again with the [limits] now in force */
 	}
 	if (stop_flag)
 		log_info("stopping");

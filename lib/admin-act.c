@@ -224,8 +224,11 @@ enum admin_result admin_reprocess(struct admin *a, const char *receipt, bool rep
 	(void)fsutil_rmtree(workdir, NULL);
 	if (fsutil_mkdir_p(workdir, error_r) < 0)
 		goto out;
+	struct extract_settings limits;
+	config_limits_extract(&a->cfg->limits, &limits); /* as the daemon checks */
 	const struct check_options opt = {
 		.campaign_id = c->id, .has_arrival = m.arrival > 0, .arrival = m.arrival,
+		.extract = &limits,
 	};
 	switch (check_mail(eml, workdir, a->campaigns, &opt, probe, &ck, error_r)) {
 	case CHECK_OK:

@@ -331,7 +331,7 @@ enum check_error check_mail(const char *eml_path, const char *workdir,
 			goto fail;
 		}
 	}
-	if (extract_mail(eml_path, workdir, NULL, probe, &ck->ex, error_r) < 0) {
+	if (extract_mail(eml_path, workdir, opt->extract, probe, &ck->ex, error_r) < 0) {
 		ret = CHECK_ERR_INPUT;
 		goto fail;
 	}

@@ -50,6 +50,7 @@ struct check_options {
 	bool has_arrival;             /* IMAP INTERNALDATE replaces Received/Date */
 	int64_t arrival;
 	bool summary_list_on_file;    /* the sender sent a 汇总清单 before */
+	const struct extract_settings *extract; /* limits; NULL: the defaults */
 };
 
 /* Check eml_path. Returns CHECK_OK with *ck_r set, or an error with error_r. */

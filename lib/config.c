@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,49 +14,93 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-enum ctype { C_STR, C_UINT, C_BOOL, C_TLS };
+/* C_UINT: an unsigned; C_COUNT: a uint64_t; C_BYTES: a uint64_t with an
+ * optional K, M, G or T (powers of 1024). */
+enum ctype { C_STR, C_UINT, C_BOOL, C_TLS, C_COUNT, C_BYTES };
 
 struct ckey {
 	const char *name;
 	enum ctype type;
 	size_t offset;
 	const char *def;
+	uint64_t min, max;        /* C_COUNT, C_BYTES: the accepted range */
 };
 
 #define MB(f) offsetof(struct config_mailbox, f)
 static const struct ckey mailbox_keys[] = {
-	{ "campaign", C_STR, MB(campaign), NULL },
-	{ "maildir", C_STR, MB(maildir), NULL },
-	{ "host", C_STR, MB(host), "localhost" },
-	{ "port", C_UINT, MB(port), "0" },
-	{ "tls", C_TLS, MB(tls), "yes" },
-	{ "verify", C_BOOL, MB(verify), "yes" },
-	{ "user", C_STR, MB(user), NULL },
-	{ "password_file", C_STR, MB(password_file), NULL },
-	{ "ca_file", C_STR, MB(ca_file), NULL },
-	{ "folder", C_STR, MB(folder), "INBOX" },
-	{ "move_to", C_STR, MB(move_to), NULL },
-	{ "idle", C_BOOL, MB(idle), "yes" },
-	{ "mark_seen", C_BOOL, MB(mark_seen), "no" },
-	{ "poll_interval", C_UINT, MB(poll_interval), "300" },
+	{ "campaign", C_STR, MB(campaign), NULL, 0, 0 },
+	{ "maildir", C_STR, MB(maildir), NULL, 0, 0 },
+	{ "host", C_STR, MB(host), "localhost", 0, 0 },
+	{ "port", C_UINT, MB(port), "0", 0, 0 },
+	{ "tls", C_TLS, MB(tls), "yes", 0, 0 },
+	{ "verify", C_BOOL, MB(verify), "yes", 0, 0 },
+	{ "user", C_STR, MB(user), NULL, 0, 0 },
+	{ "password_file", C_STR, MB(password_file), NULL, 0, 0 },
+	{ "ca_file", C_STR, MB(ca_file), NULL, 0, 0 },
+	{ "folder", C_STR, MB(folder), "INBOX", 0, 0 },
+	{ "move_to", C_STR, MB(move_to), NULL, 0, 0 },
+	{ "idle", C_BOOL, MB(idle), "yes", 0, 0 },
+	{ "mark_seen", C_BOOL, MB(mark_seen), "no", 0, 0 },
+	{ "poll_interval", C_UINT, MB(poll_interval), "300", 0, 0 },
 };
 #undef MB
 #define SM(f) offsetof(struct config_smtp, f)
 static const struct ckey smtp_keys[] = {
-	{ "host", C_STR, SM(host), "localhost" },
-	{ "port", C_UINT, SM(port), "0" },
-	{ "tls", C_TLS, SM(tls), "starttls" },
-	{ "verify", C_BOOL, SM(verify), "yes" },
-	{ "user", C_STR, SM(user), NULL },
-	{ "password_file", C_STR, SM(password_file), NULL },
-	{ "ca_file", C_STR, SM(ca_file), NULL },
-	{ "helo", C_STR, SM(helo), NULL },
-	{ "envelope_from", C_STR, SM(envelope_from), NULL },
-	{ "outbox", C_STR, SM(outbox_dir), NULL },
-	{ "retry_first", C_UINT, SM(retry_first), "300" },
-	{ "give_up_days", C_UINT, SM(give_up_days), "5" },
+	{ "host", C_STR, SM(host), "localhost", 0, 0 },
+	{ "port", C_UINT, SM(port), "0", 0, 0 },
+	{ "tls", C_TLS, SM(tls), "starttls", 0, 0 },
+	{ "verify", C_BOOL, SM(verify), "yes", 0, 0 },
+	{ "user", C_STR, SM(user), NULL, 0, 0 },
+	{ "password_file", C_STR, SM(password_file), NULL, 0, 0 },
+	{ "ca_file", C_STR, SM(ca_file), NULL, 0, 0 },
+	{ "helo", C_STR, SM(helo), NULL, 0, 0 },
+	{ "envelope_from", C_STR, SM(envelope_from), NULL, 0, 0 },
+	{ "outbox", C_STR, SM(outbox_dir), NULL, 0, 0 },
+	{ "retry_first", C_UINT, SM(retry_first), "300", 0, 0 },
+	{ "give_up_days", C_UINT, SM(give_up_days), "5", 0, 0 },
 };
 #undef SM
+/* [limits]: the defaults are the modules' compiled-in ones (test-config
+ * checks that they agree); the bounds keep a value from disabling the
+ * limit or from breaking what it protects. */
+#define LM(f) offsetof(struct config_limits, f)
+#define KIB 1024ULL
+#define MIB (1024ULL * 1024)
+#define GIB (1024ULL * 1024 * 1024)
+#define TIB (1024ULL * 1024 * 1024 * 1024)
+static const struct ckey limits_keys[] = {
+	{ "message_max_size", C_BYTES, LM(message_max_size), "512M", 64 * KIB, 4 * GIB },
+	{ "message_max_parts", C_COUNT, LM(message_max_parts), "10000", 10, 1000000 },
+	{ "message_max_depth", C_COUNT, LM(message_max_depth), "50", 2, 1000 },
+	{ "message_max_multiparts", C_COUNT, LM(message_max_multiparts), "1000", 10, 100000 },
+	{ "message_max_header_bytes", C_BYTES, LM(message_max_header_bytes), "16M", 64 * KIB,
+	  256 * MIB },
+	{ "message_max_header_fields", C_COUNT, LM(message_max_header_fields), "100000", 100,
+	  10000000 },
+	{ "unpack_max_total_bytes", C_BYTES, LM(unpack_max_total_bytes), "2G", MIB, TIB },
+	{ "unpack_max_entries", C_COUNT, LM(unpack_max_entries), "10000", 1, 10000000 },
+	{ "unpack_ratio_min_bytes", C_BYTES, LM(unpack_ratio_min_bytes), "50M", KIB, TIB },
+	{ "unpack_max_ratio", C_COUNT, LM(unpack_max_ratio), "100", 2, 100000 },
+	{ "unpack_max_name_bytes", C_BYTES, LM(unpack_max_name_bytes), "1024", 64, 64 * KIB },
+	{ "extract_max_depth", C_COUNT, LM(extract_max_depth), "3", 1, 20 },
+	{ "extract_max_files", C_COUNT, LM(extract_max_files), "20000", 1, 10000000 },
+	{ "extract_max_name_bytes", C_BYTES, LM(extract_max_name_bytes), "255", 16, 255 },
+	{ "probe_cpu_seconds", C_COUNT, LM(probe_cpu_seconds), "20", 1, 3600 },
+	{ "probe_address_space", C_BYTES, LM(probe_address_space), "1G", 64 * MIB, 64 * GIB },
+	{ "probe_file_size", C_BYTES, LM(probe_file_size), "64M", MIB, TIB },
+	{ "probe_open_files", C_COUNT, LM(probe_open_files), "64", 8, 4096 },
+	{ "probe_timeout_ms", C_COUNT, LM(probe_timeout_ms), "30000", 100, 3600000 },
+	{ "probe_max_jpeg_bytes", C_BYTES, LM(probe_max_jpeg_bytes), "256M", MIB, 4 * GIB },
+	{ "probe_max_image_side", C_COUNT, LM(probe_max_image_side), "30000", 100, 65535 },
+	{ "probe_max_image_pixels", C_COUNT, LM(probe_max_image_pixels), "300000000", 10000,
+	  4000000000ULL },
+	{ "probe_video_probesize", C_BYTES, LM(probe_video_probesize), "10000000", 32 * KIB,
+	  GIB },
+	{ "probe_video_analyzeduration", C_COUNT, LM(probe_video_analyzeduration), "10000000",
+	  100000, 600000000 },
+	{ "probe_seccomp", C_BOOL, LM(probe_seccomp), "yes", 0, 0 },
+};
+#undef LM
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct cload {
@@ -84,6 +129,70 @@ static int cfail(struct cload *l, const struct inifile_pos *pos, const char *fmt
 	return -1;
 }
 
+/* "64K", "4G", "1000" */
+static const char *cbytes_str(uint64_t n, char *buf, size_t size)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && n >= 1024 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%" PRIu64 "%.*s", n, u >= 0 ? 1 : 0, u >= 0 ? units + u : "");
+	return buf;
+}
+
+/* A whole number; with suffixes, times 1024^n for K, M, G, T. */
+static int cnumber(const char *v, bool suffixes, uint64_t *n_r)
+{
+	static const char units[] = "KMGT";
+	uint64_t n = 0, mult = 1;
+	const char *s = v, *u;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (n > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*s - '0');
+	}
+	if (suffixes && *s != '\0' && s[1] == '\0' &&
+	    (u = strchr(units, *s & ~0x20)) != NULL) {
+		for (const char *k = units; k <= u; k++)
+			mult *= 1024;
+		if (n > UINT64_MAX / mult)
+			return -1;
+		n *= mult;
+		s++;
+	}
+	if (*s != '\0')
+		return -1;
+	*n_r = n;
+	return 0;
+}
+
+/* C_COUNT, C_BYTES: a uint64_t within the key's range */
+static int cset_number(struct cload *l, const struct inifile_pos *pos, const struct ckey *k,
+		       uint64_t *p, const char *v)
+{
+	char lo[32], hi[32];
+	uint64_t n;
+
+	if (k->type == C_BYTES) {
+		if (cnumber(v, true, &n) < 0 || n < k->min || n > k->max)
+			return cfail(l, pos, "%s: expected a size from %s to %s (bytes, or with "
+				     "K, M, G, T for KiB, MiB, GiB, TiB)", k->name,
+				     cbytes_str(k->min, lo, sizeof(lo)),
+				     cbytes_str(k->max, hi, sizeof(hi)));
+	} else if (cnumber(v, false, &n) < 0 || n < k->min || n > k->max) {
+		return cfail(l, pos, "%s: expected a whole number from %" PRIu64 " to %" PRIu64,
+			     k->name, k->min, k->max);
+	}
+	*p = n;
+	return 0;
+}
+
 static int cset(struct cload *l, const struct inifile_pos *pos, const struct ckey *k,
 		void *base, const char *v)
 {
@@ -91,6 +200,9 @@ static int cset(struct cload *l, const struct inifile_pos *pos, const struct cke
 	char *end;
 
 	switch (k->type) {
+	case C_COUNT:
+	case C_BYTES:
+		return cset_number(l, pos, k, p, v);
 	case C_STR:
 		free(*(char **)p);
 		*(char **)p = v[0] != '\0' ? xstrdup(v) : NULL;
@@ -158,8 +270,11 @@ static int config_digest_to(struct cload *l, const struct inifile_pos *pos, cons
 	for (char *t = strtok_r(copy, ", \t", &save); t != NULL; t = strtok_r(NULL, ", \t", &save)) {
 		const char *at = strchr(t, '@');
 		if (at == NULL || at == t || at[1] == '\0' || strchr(at + 1, '@') != NULL) {
+			/* t points into copy: format the message before freeing it
+			   (found by fuzz-config: a use after free) */
+			int r = cfail(l, pos, "to: \"%s\" is not a mail address", t);
 			free(copy);
-			return cfail(l, pos, "to: \"%s\" is not a mail address", t);
+			return r;
 		}
 		d->to = xreallocarray(d->to, d->nto + 2, sizeof(*d->to));
 		d->to[d->nto++] = xstrdup(t);
@@ -273,6 +388,10 @@ static int config_handler(void *user, const struct inifile_pos *pos, const char 
 		keys = smtp_keys;
 		nkeys = NELEM(smtp_keys);
 		base = &cfg->smtp;
+	} else if (strcmp(section, "limits") == 0) {
+		keys = limits_keys;
+		nkeys = NELEM(limits_keys);
+		base = &cfg->limits;
 	}
 	for (size_t i = 0; i < nkeys; i++) {
 		if (strcmp(keys[i].name, name) == 0)
@@ -348,6 +467,7 @@ int config_load(const char *path, struct config **cfg_r, const char **error_r)
 	cfg->domain = xstrdup("ecpmi.org.cn");
 	cdefaults(mailbox_keys, NELEM(mailbox_keys), &l.imap_defaults);
 	cdefaults(smtp_keys, NELEM(smtp_keys), &cfg->smtp);
+	config_limits_default(&cfg->limits);
 	if (inifile_parse(path, config_handler, &l, &error) < 0) {
 		if (l.error == NULL)
 			l.error = xstrdup(error != NULL ? error : "unreadable");
@@ -410,6 +530,12 @@ void config_free(struct config **_cfg)
 	free(cfg->digest.format);
 	free(cfg->file);
 	free(cfg);
+}
+
+void config_limits_default(struct config_limits *lim_r)
+{
+	memset(lim_r, 0, sizeof(*lim_r));
+	cdefaults(limits_keys, NELEM(limits_keys), lim_r);
 }
 
 int config_check_campaigns(const struct config *cfg, const char *const *ids, size_t n,

@@ -18,12 +18,18 @@
  *   [digest]                 to (admin addresses, comma-separated), from
  *                            (default: the first campaign's address),
  *                            format (html|text; the mail's main part)
+ *   [limits]                 every limit on untrusted input: message_*,
+ *                            unpack_*, extract_*, probe_* (struct
+ *                            config_limits; sizes take K, M, G, T)
  *
  * Errors read "file:line: message". Secrets come only from password
  * files, which must not be readable by group or others. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct extract_settings;
+struct probe_settings;
 
 enum config_tls { CONFIG_TLS_NO, CONFIG_TLS_STARTTLS, CONFIG_TLS_YES };
 
@@ -61,6 +67,27 @@ struct config_digest {
 	char *format;             /* "html" (default) or "text" */
 };
 
+/* [limits]: what one mail may make casemail do. One field per key, named
+ * like it; counts, bytes, or the unit the name says. Every value is within
+ * its key's bounds (never 0); the defaults are the modules' own. */
+struct config_limits {
+	/* message.h: the MIME structure */
+	uint64_t message_max_size, message_max_parts, message_max_depth,
+		 message_max_multiparts, message_max_header_bytes,
+		 message_max_header_fields;
+	/* unpack.h: archives, one budget per mail */
+	uint64_t unpack_max_total_bytes, unpack_max_entries, unpack_ratio_min_bytes,
+		 unpack_max_ratio, unpack_max_name_bytes;
+	/* extract.h: nesting and file count */
+	uint64_t extract_max_depth, extract_max_files, extract_max_name_bytes;
+	/* probe.h and sandbox.h: the probe child */
+	uint64_t probe_cpu_seconds, probe_address_space, probe_file_size,
+		 probe_open_files, probe_timeout_ms, probe_max_jpeg_bytes,
+		 probe_max_image_side, probe_max_image_pixels, probe_video_probesize,
+		 probe_video_analyzeduration;
+	bool probe_seccomp;
+};
+
 struct config {
 	char *file;
 	char *campaigns_dir, *spool_dir, *state_dir;
@@ -71,6 +98,7 @@ struct config {
 	char *domain;             /* Message-ID domain of replies */
 	struct config_log log;
 	struct config_digest digest;
+	struct config_limits limits;
 };
 
 /* Load and validate path (mailboxes name known campaigns only after
@@ -80,5 +108,14 @@ void config_free(struct config **cfg);
 /* Every [mailbox] names a campaign id that exists in ids[0..n). */
 int config_check_campaigns(const struct config *cfg, const char *const *ids, size_t n,
 			   const char **error_r);
+
+/* The [limits] defaults, as a config without [limits] has them. */
+void config_limits_default(struct config_limits *lim_r);
+/* [limits] as the settings of extract (message, unpack included) and of
+ * the probe (its sandbox included). *set_r is overwritten; the probe's
+ * magic_file and video_no_decode are left NULL/false. */
+void config_limits_extract(const struct config_limits *lim,
+			   struct extract_settings *set_r);
+void config_limits_probe(const struct config_limits *lim, struct probe_settings *set_r);
 
 #endif

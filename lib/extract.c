@@ -14,10 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define EXTRACT_DEFAULT_MAX_DEPTH 3
-#define EXTRACT_DEFAULT_MAX_FILES 20000
-#define EXTRACT_DEFAULT_MAX_NAME 255
-
 struct extract_ctx {
 	struct extract *ex;
 	struct extract_settings set;
@@ -222,7 +218,8 @@ static int extract_message_parts(struct extract_ctx *c, const struct message *ms
 	if (msg->truncated)
 		extract_problem(c->ex, "archive.bomb",
 				parent >= 0 ? c->ex->files[parent].path : NULL,
-				"MIME structure beyond the part or depth limit");
+				"MIME structure beyond the %s limit",
+				msg->limit != NULL ? msg->limit : "part or depth");
 	return 0;
 }
 
@@ -404,7 +401,7 @@ int extract_mail(const char *eml_path, const char *workdir,
 	if (c.set.max_files == 0)
 		c.set.max_files = EXTRACT_DEFAULT_MAX_FILES;
 	if (c.set.max_name_bytes == 0)
-		c.set.max_name_bytes = EXTRACT_DEFAULT_MAX_NAME;
+		c.set.max_name_bytes = EXTRACT_DEFAULT_MAX_NAME_BYTES;
 	c.ex = ex;
 	ex->workdir = xstrdup(workdir);
 	if (message_open_file(eml_path, &c.set.message, &ex->msg, error_r) < 0) {

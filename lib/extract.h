@@ -21,6 +21,10 @@
 
 struct probe;
 
+#define EXTRACT_DEFAULT_MAX_DEPTH 3
+#define EXTRACT_DEFAULT_MAX_FILES 20000
+#define EXTRACT_DEFAULT_MAX_NAME_BYTES 255
+
 struct extract_settings {          /* 0 = default */
 	struct message_limits message;
 	struct unpack_limits unpack;

@@ -39,6 +39,7 @@ int intake_init(struct intake *in, const struct config *cfg,
 	in->campaigns = campaigns;
 	in->st = st;
 	in->probe = probe;
+	config_limits_extract(&cfg->limits, &in->extract);
 	in->incoming_dir = xasprintf("%s/incoming", cfg->state_dir);
 	in->work_dir = xasprintf("%s/work", cfg->state_dir);
 	in->outbox_dir = xasprintf("%s/outbox", cfg->state_dir);
@@ -156,7 +157,7 @@ static int intake_file(struct intake *in, const struct config_mailbox *mb,
 		       const struct state_msg *row, const char **error_r)
 {
 	const struct campaign *c = campaign_set_find_id(in->campaigns, mb->campaign);
-	struct check_options opt = { .campaign_id = mb->campaign };
+	struct check_options opt = { .campaign_id = mb->campaign, .extract = &in->extract };
 	struct check *ck = NULL;
 	struct buf manifest = BUF_INIT, report = BUF_INIT;
 	char receipt[STATE_RECEIPT_SIZE], *workdir = NULL, *dir = NULL;
@@ -263,6 +264,7 @@ int intake_reply_message(const struct config *cfg, const struct campaign *c,
 	char *report_path = NULL, *body = NULL, *subject = NULL, *mid = NULL, *refs = NULL;
 	char *from = NULL, *to_name = NULL;
 	struct message *msg = NULL;
+	struct extract_settings limits;
 	size_t len;
 	int ret = -1;
 
@@ -270,7 +272,10 @@ int intake_reply_message(const struct config *cfg, const struct campaign *c,
 	report_path = xasprintf("%s/%s/mail/%s/report.txt", cfg->spool_dir, c->id, row->receipt);
 	if (fsutil_read_file(report_path, 4 * 1024 * 1024, &body, &len, error_r) < 0)
 		goto out;
-	if (message_open_file(row->raw_path, NULL, &msg, error_r) < 0)
+	/* the limits it was checked with: a mail over the default size
+	   must not become unanswerable */
+	config_limits_extract(&cfg->limits, &limits);
+	if (message_open_file(row->raw_path, &limits.message, &msg, error_r) < 0)
 		goto out;
 	subject = message_header_decoded(msg, NULL, "Subject");
 	mid = message_header_decoded(msg, NULL, "Message-ID");

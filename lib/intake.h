@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "campaign.h"
 #include "config.h"
+#include "extract.h"
 #include "state.h"
 
 struct probe;
@@ -29,6 +30,7 @@ struct intake {
 	char *incoming_dir;   /* <state>/incoming: fetched mail before filing */
 	char *work_dir;       /* <state>/work: extraction scratch */
 	char *outbox_dir;     /* <state>/outbox */
+	struct extract_settings extract; /* cfg's [limits] */
 };
 
 /* Set up the directories under cfg->state_dir. 0 or -1. */

@@ -19,11 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MESSAGE_DEFAULT_MAX_SIZE  (512UL * 1024 * 1024)
-#define MESSAGE_DEFAULT_MAX_PARTS 10000
-#define MESSAGE_DEFAULT_MAX_DEPTH 50
-#define MESSAGE_DEFAULT_MAX_MULTIPARTS 1000
-
 static __thread char message_err[256];
 
 const char *message_role_name(enum message_role role)
@@ -261,6 +256,8 @@ static void walk_node(struct walk *w, struct mailmime *node, int parent,
 		return;
 	}
 	if (msg->nparts >= w->lim->max_parts || depth > w->lim->max_depth) {
+		if (!msg->truncated)
+			msg->limit = msg->nparts >= w->lim->max_parts ? "parts" : "depth";
 		msg->truncated = true;
 		return;
 	}
@@ -280,6 +277,13 @@ static void walk_node(struct walk *w, struct mailmime *node, int parent,
 	if (bstart != NULL) {
 		part->body = bstart;
 		part->body_len = node->mm_body->dt_data.dt_text.dt_length;
+	}
+	if (part->hdr_len > w->lim->max_header_bytes) {
+		/* message_prescan() let it through: cut it, as lookups read it */
+		part->hdr_len = w->lim->max_header_bytes;
+		if (!msg->truncated)
+			msg->limit = "header bytes";
+		msg->truncated = true;
 	}
 	part_fill_headers(part);
 	part->role = part_role(msg, part, multipart);
@@ -313,8 +317,81 @@ static size_t message_count_multiparts(const char *data, size_t len, size_t max)
 	return n;
 }
 
-/* Too many multiparts for libetpan: the mail becomes one opaque part. */
-static void message_parse_flat(struct message *msg)
+/* A header field line: a name of printable ASCII, blanks, ':'. */
+static bool message_field_line(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] > ' ' && p[i] < 127 && p[i] != ':')
+		i++;
+	if (i == 0)
+		return false;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i < n && p[i] == ':';
+}
+
+static bool message_line_has_rfc822(const char *p, size_t n)
+{
+	for (const char *s = p; (s = memchr(s, '/', (size_t)(p + n - s))) != NULL; s++) {
+		if (s - p >= 7 && (size_t)(p + n - s) >= 7 &&
+		    strncasecmp(s - 7, "message/rfc822", 14) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* What libetpan would build, counted before it is asked: the header
+ * blocks (the mail's; the lines after a line starting with "--", a
+ * part's; the block after a message/rfc822 part's header, the attached
+ * mail's), each ending at an empty line or, as in libetpan, at a line that
+ * is no field: their bytes and fields; and lines starting with "--" (a part
+ * each). A stray "--" line in a body counts as well: an upper bound.
+ * Returns the limit the mail is over, or NULL. */
+static const char *message_prescan(const char *data, size_t len,
+				   const struct message_limits *lim)
+{
+	const char *p = data, *end = data + len, *block = data;
+	size_t fields = 0, dashes = 0;
+	bool header = true, rfc822 = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl != NULL ? nl : end) - p);
+		bool field = false;
+
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (header && n == 0) {
+			header = rfc822;
+			rfc822 = false;
+			block = nl != NULL ? nl + 1 : end;
+		} else if (header && (p[0] == ' ' || p[0] == '\t' ||
+				      (field = message_field_line(p, n)))) {
+			if (field && ++fields > lim->max_header_fields)
+				return "header fields";
+			if ((size_t)(p + n - block) > lim->max_header_bytes)
+				return "header bytes";
+			rfc822 |= message_line_has_rfc822(p, n);
+		} else {
+			header = false;
+		}
+		if (!header && n >= 2 && p[0] == '-' && p[1] == '-') {
+			if (++dashes / 10 > lim->max_parts)
+				return "parts";
+			header = true;
+			rfc822 = false;
+			block = nl != NULL ? nl + 1 : end;
+		}
+		p = nl != NULL ? nl + 1 : end;
+	}
+	return NULL;
+}
+
+/* Over a limit libetpan must not meet (limit): the mail becomes one
+ * opaque part. */
+static void message_parse_flat(struct message *msg, const struct message_limits *lim,
+			       const char *limit)
 {
 	struct message_part *part;
 	const char *sep = memmem(msg->data, msg->len, "\r\n\r\n", 4);
@@ -323,10 +400,11 @@ static void message_parse_flat(struct message *msg)
 	msg->parts = xcalloc(1, sizeof(*msg->parts));
 	msg->nparts = 1;
 	msg->truncated = true;
+	msg->limit = limit;
 	part = &msg->parts[0];
 	part->parent = -1;
 	part->hdr = msg->data;
-	part->hdr_len = hlen;
+	part->hdr_len = hlen < lim->max_header_bytes ? hlen : lim->max_header_bytes;
 	part->body = msg->data + hlen;
 	part->body_len = msg->len - hlen;
 	part->type = xstrdup("multipart/mixed");
@@ -340,6 +418,7 @@ static int message_parse(struct message *msg, const struct message_limits *lim_i
 	struct mailmime *mime = NULL;
 	size_t idx = 0;
 	struct walk w = { .msg = msg, .lim = &lim };
+	const char *over;
 
 	if (lim.max_parts == 0)
 		lim.max_parts = MESSAGE_DEFAULT_MAX_PARTS;
@@ -347,9 +426,14 @@ static int message_parse(struct message *msg, const struct message_limits *lim_i
 		lim.max_depth = MESSAGE_DEFAULT_MAX_DEPTH;
 	if (lim.max_multiparts == 0)
 		lim.max_multiparts = MESSAGE_DEFAULT_MAX_MULTIPARTS;
-	if (message_count_multiparts(msg->data, msg->len, lim.max_multiparts) >
-	    lim.max_multiparts) {
-		message_parse_flat(msg);
+	if (lim.max_header_bytes == 0)
+		lim.max_header_bytes = MESSAGE_DEFAULT_MAX_HEADER_BYTES;
+	if (lim.max_header_fields == 0)
+		lim.max_header_fields = MESSAGE_DEFAULT_MAX_HEADER_FIELDS;
+	over = message_count_multiparts(msg->data, msg->len, lim.max_multiparts) >
+	       lim.max_multiparts ? "multiparts" : message_prescan(msg->data, msg->len, &lim);
+	if (over != NULL) {
+		message_parse_flat(msg, &lim, over);
 		return 0;
 	}
 	if (mailmime_parse(msg->data, msg->len, &idx, &mime) != MAILIMF_NO_ERROR) {

@@ -30,6 +30,13 @@ enum message_encoding {
 	MESSAGE_ENC_QP,
 };
 
+#define MESSAGE_DEFAULT_MAX_SIZE (512UL * 1024 * 1024)
+#define MESSAGE_DEFAULT_MAX_PARTS 10000
+#define MESSAGE_DEFAULT_MAX_DEPTH 50
+#define MESSAGE_DEFAULT_MAX_MULTIPARTS 1000
+#define MESSAGE_DEFAULT_MAX_HEADER_BYTES (16UL * 1024 * 1024)
+#define MESSAGE_DEFAULT_MAX_HEADER_FIELDS 100000
+
 struct message_limits {      /* 0 = default */
 	size_t max_size;         /* 512 MiB */
 	size_t max_parts;        /* 10,000 */
@@ -38,6 +45,18 @@ struct message_limits {      /* 0 = default */
 				    libetpan's parser is recursive and quadratic
 				    in nesting depth, so a mail with more is not
 				    handed to it at all (one part, truncated) */
+	size_t max_header_bytes; /* 16 MiB per header block (the mail's, each
+				    part's): libetpan copies every header and
+				    each lookup reads the block, so a mail with a
+				    longer one is not handed to it (one part,
+				    truncated) */
+	size_t max_header_fields;/* 100,000 header fields in the whole mail
+				    (every header block counts): libetpan keeps
+				    every field it parses, about 200 bytes each,
+				    so a mail with more is not handed to it (one
+				    part, truncated). Nor is one with more than
+				    10 × max_parts lines starting with "--" (it
+				    keeps every part too) */
 };
 
 struct message_part {
@@ -64,6 +83,9 @@ struct message {
 	struct message_part *parts;
 	size_t nparts;
 	bool truncated;          /* more parts or depth than the limits allow */
+	const char *limit;       /* static: the limit that truncated it ("parts",
+				    "depth", "multiparts", "header bytes", "header
+				    fields"), NULL when not truncated */
 	/* private */
 	void *map;
 	size_t map_len;

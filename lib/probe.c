@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static __thread char probe_err[256];
@@ -101,15 +102,17 @@ struct probe *probe_init(const struct probe_settings *set, const char **error_r)
 	if (set != NULL)
 		p->set = *set;
 	if (p->set.max_jpeg_bytes == 0)
-		p->set.max_jpeg_bytes = 256ULL * 1024 * 1024;
+		p->set.max_jpeg_bytes = PROBE_DEFAULT_MAX_JPEG_BYTES;
 	if (p->set.max_image_side == 0)
-		p->set.max_image_side = 30000;
+		p->set.max_image_side = PROBE_DEFAULT_MAX_IMAGE_SIDE;
 	if (p->set.max_image_pixels == 0)
-		p->set.max_image_pixels = 300ULL * 1000 * 1000;
+		p->set.max_image_pixels = PROBE_DEFAULT_MAX_IMAGE_PIXELS;
 	if (p->set.video_probesize == 0)
-		p->set.video_probesize = 10 * 1000 * 1000;
+		p->set.video_probesize = PROBE_DEFAULT_VIDEO_PROBESIZE;
 	if (p->set.video_analyzeduration == 0)
-		p->set.video_analyzeduration = 10 * 1000 * 1000;
+		p->set.video_analyzeduration = PROBE_DEFAULT_VIDEO_ANALYZEDURATION;
+	if (p->set.limits.seccomp == SANDBOX_SECCOMP_DEFAULT)
+		p->set.limits.seccomp = SANDBOX_SECCOMP_STRICT;
 	/* no decompression: the kind of the container is what we ask */
 	p->mime_cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
 	p->desc_cookie = magic_open(MAGIC_NONE | MAGIC_NO_CHECK_COMPRESS);
@@ -132,6 +135,9 @@ struct probe *probe_init(const struct probe_settings *set, const char **error_r)
 		return NULL;
 	}
 	probe_video_init();
+	/* the time zone, read once here: the child cannot open /etc/localtime
+	   (libarchive converts the times of DOCX entries) */
+	tzset();
 	return p;
 }
 
@@ -219,14 +225,11 @@ static int probe_dispatch(struct probe_input *in, const struct probe_sniff *sn,
 	return 0;
 }
 
-/* Open path as a regular file and read up to head_size bytes of its head.
+/* Open path read-only as a regular file.
  * O_NONBLOCK: opening a FIFO must not hang (it is refused right after). */
-static int probe_open(const char *path, int *fd_r, uint64_t *size_r,
-		      unsigned char *head, size_t head_size, size_t *head_len_r,
-		      const char **error_r)
+static int probe_open(const char *path, int *fd_r, uint64_t *size_r, const char **error_r)
 {
 	struct stat st;
-	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0) {
@@ -244,15 +247,8 @@ static int probe_open(const char *path, int *fd_r, uint64_t *size_r,
 		close(fd);
 		return -1;
 	}
-	n = probe_pread(fd, head, head_size, 0);
-	if (n < 0) {
-		*error_r = probe_syserror(path);
-		close(fd);
-		return -1;
-	}
 	*fd_r = fd;
 	*size_r = (uint64_t)st.st_size;
-	*head_len_r = (size_t)n;
 	return 0;
 }
 
@@ -262,21 +258,25 @@ static void probe_facts_init(struct facts *f)
 	f->duration = -1;
 }
 
-int probe_file_inproc(struct probe *p, const char *path, struct facts *f,
-		      const char **error_r)
+/* The probe of an open regular file of the given size (path: for
+ * messages only). Does not close fd. */
+static int probe_fd(struct probe *p, const char *path, int fd, uint64_t size,
+		    struct facts *f, const char **error_r)
 {
 	unsigned char *head = xmalloc(PROBE_HEAD_SIZE);
-	struct probe_input in = { .set = &p->set, .path = path, .head = head };
+	struct probe_input in = { .set = &p->set, .path = path, .fd = fd, .size = size,
+				  .head = head };
 	struct probe_sniff sn;
 	const char *m;
+	ssize_t n;
 	int ret;
 
-	probe_facts_init(f);
-	if (probe_open(path, &in.fd, &in.size, head, PROBE_HEAD_SIZE, &in.head_len,
-		       error_r) < 0) {
+	if ((n = probe_pread(fd, head, PROBE_HEAD_SIZE, 0)) < 0) {
+		*error_r = probe_syserror(path);
 		free(head);
 		return -1;
 	}
+	in.head_len = (size_t)n;
 	probe_sniff(head, in.head_len, &sn);
 	m = magic_descriptor(p->mime_cookie, in.fd);
 	probe_strlcpy(f->mime, m != NULL ? m : sn.mime, sizeof(f->mime));
@@ -290,8 +290,21 @@ int probe_file_inproc(struct probe *p, const char *path, struct facts *f,
 	if (f->kind == FACTS_KIND_DOCX && strcmp(f->mime, "application/zip") == 0)
 		probe_strlcpy(f->mime, "application/vnd.openxmlformats-officedocument."
 			      "wordprocessingml.document", sizeof(f->mime));
-	close(in.fd);
 	free(head);
+	return ret;
+}
+
+int probe_file_inproc(struct probe *p, const char *path, struct facts *f,
+		      const char **error_r)
+{
+	uint64_t size;
+	int fd, ret;
+
+	probe_facts_init(f);
+	if (probe_open(path, &fd, &size, error_r) < 0)
+		return -1;
+	ret = probe_fd(p, path, fd, size, f, error_r);
+	close(fd);
 	return ret;
 }
 
@@ -300,6 +313,8 @@ int probe_file_inproc(struct probe *p, const char *path, struct facts *f,
 struct probe_job {
 	struct probe *p;
 	const char *path;
+	int fd;                          /* opened by the parent, inherited */
+	uint64_t size;
 };
 
 struct probe_reply {
@@ -315,7 +330,8 @@ static int probe_child(void *ctx, void *result, size_t size)
 	const char *error = NULL;
 
 	(void)size;
-	reply->ret = probe_file_inproc(job->p, job->path, &reply->facts, &error);
+	probe_facts_init(&reply->facts);
+	reply->ret = probe_fd(job->p, job->path, job->fd, job->size, &reply->facts, &error);
 	if (reply->ret < 0)
 		probe_strlcpy(reply->error, error != NULL ? error : "failed",
 			      sizeof(reply->error));
@@ -340,38 +356,57 @@ static void probe_facts_sanitize(struct facts *f)
 int probe_file_report(struct probe *p, const char *path, struct facts *f,
 		      struct sandbox_report *report, const char **error_r)
 {
-	struct probe_job job = { p, path };
+	struct probe_job job = { p, path, -1, 0 };
+	struct sandbox_limits lim = p->set.limits;
 	struct probe_reply reply;
 	unsigned char head[4096];
 	struct probe_sniff sn;
-	uint64_t size;
-	size_t len;
-	int fd;
+	ssize_t len;
+	int ret = -1;
 
 	probe_facts_init(f);
-	if (sandbox_run(&p->set.limits, probe_child, &job, &reply, sizeof(reply),
-			report, error_r) < 0)
+	/* The parent opens the file and the child inherits the descriptor:
+	 * under its seccomp filter the child cannot open anything. */
+	if (probe_open(path, &job.fd, &job.size, error_r) < 0)
 		return -1;
+	if (job.fd < 3) {
+		/* the child's stdio would take its place */
+		int fd = fcntl(job.fd, F_DUPFD_CLOEXEC, 3);
+		close(job.fd);
+		if ((job.fd = fd) < 0) {
+			*error_r = probe_syserror(path);
+			return -1;
+		}
+	}
+	lim.keep_fds = &job.fd;
+	lim.keep_fds_count = 1;
+	if (sandbox_run(&lim, probe_child, &job, &reply, sizeof(reply), report, error_r) < 0)
+		goto out;
 	if (report->outcome == SANDBOX_OK) {
 		if (reply.ret < 0) {
 			reply.error[sizeof(reply.error) - 1] = '\0';
 			probe_strlcpy(probe_err, reply.error, sizeof(probe_err));
 			*error_r = probe_err;
-			return -1;
+			goto out;
 		}
 		*f = reply.facts;
 		probe_facts_sanitize(f);
-		return 0;
+		ret = 0;
+		goto out;
 	}
 	/* The child died: the magic numbers alone say what it was. */
-	if (probe_open(path, &fd, &size, head, sizeof(head), &len, error_r) < 0)
-		return -1;
-	close(fd);
-	probe_sniff(head, len, &sn);
+	if ((len = probe_pread(job.fd, head, sizeof(head), 0)) < 0) {
+		*error_r = probe_syserror(path);
+		goto out;
+	}
+	probe_sniff(head, (size_t)len, &sn);
 	f->kind = sn.video ? FACTS_KIND_VIDEO : sn.kind;
 	probe_strlcpy(f->mime, sn.mime, sizeof(f->mime));
 	probe_damaged(f, "probe %s", report->reason);
-	return 0;
+	ret = 0;
+out:
+	close(job.fd);
+	return ret;
 }
 
 int probe_file(struct probe *p, const char *path, struct facts *f,

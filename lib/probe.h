@@ -11,17 +11,27 @@
  *
  * probe_file() does the work in a sandboxed child (sandbox.h): a file that
  * crashes, hangs or exhausts a parser ends as facts->damaged with a reason
- * such as "probe crashed (signal 11)", and the caller goes on. */
+ * such as "probe crashed (signal 11)", and the caller goes on. The parent
+ * opens the file; the child reads it through the inherited descriptor
+ * under a seccomp filter that lets it open nothing (sandbox-seccomp.c). */
 #include "facts.h"
 #include "sandbox.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#define PROBE_DEFAULT_MAX_JPEG_BYTES (256ULL * 1024 * 1024)
+#define PROBE_DEFAULT_MAX_IMAGE_SIDE 30000
+#define PROBE_DEFAULT_MAX_IMAGE_PIXELS (300ULL * 1000 * 1000)
+#define PROBE_DEFAULT_VIDEO_PROBESIZE (10 * 1000 * 1000)
+#define PROBE_DEFAULT_VIDEO_ANALYZEDURATION (10 * 1000 * 1000)
+
 /* Zero in any field means its default. */
 struct probe_settings {
 	const char *magic_file;          /* libmagic database; NULL = its default */
-	struct sandbox_limits limits;    /* for the probe child (sandbox.h defaults) */
+	struct sandbox_limits limits;    /* for the probe child (sandbox.h defaults,
+					  * but seccomp: SANDBOX_SECCOMP_STRICT;
+					  * keep_fds is the probe's own) */
 	uint64_t max_jpeg_bytes;         /* larger JPEGs are not decoded (damaged); 256 MiB */
 	unsigned int max_image_side;     /* declared width or height above: damaged; 30000 */
 	uint64_t max_image_pixels;       /* declared width × height above: damaged; 300 M */

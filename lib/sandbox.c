@@ -10,7 +10,7 @@
  * The child is only reaped after its process group has been SIGKILLed:
  * while the child is a zombie its pid (= the group id) cannot be reused,
  * so the group kill can never hit an unrelated process. */
-#include "sandbox.h"
+#include "sandbox-private.h"
 #include "fsutil.h"
 
 #include <errno.h>
@@ -202,10 +202,10 @@ static void sandbox_child_setup(struct sandbox_child_args *a)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		sandbox_child_fail("PR_SET_NO_NEW_PRIVS");
 
-	/* SECCOMP HOOK: install the seccomp filter here, last, once the
-	 * descriptors and limits above are in place (they need close_range,
-	 * setrlimit, prctl; fn needs read/pread/lseek/fstat/mmap/munmap/brk/
-	 * openat O_RDONLY/close/write to res_fd and fd 2/exit_group). */
+	/* last: the steps above need calls (close_range, setrlimit, prctl,
+	 * open) that the filter forbids */
+	if (sandbox_seccomp_install(lim, res_fd) < 0)
+		sandbox_child_fail("seccomp");
 
 	a->res_fd = res_fd; /* the moved copy; the original is closed */
 }
@@ -385,7 +385,8 @@ static void sandbox_classify(const struct sandbox_limits *lim, int status,
 		snprintf(rep->reason, rsz, "memory limit");
 	} else if (rep->signo != 0) {
 		rep->outcome = SANDBOX_CRASHED;
-		snprintf(rep->reason, rsz, "crashed (signal %d)", rep->signo);
+		snprintf(rep->reason, rsz, "crashed (signal %d%s)", rep->signo,
+			 rep->signo == SIGSYS ? ": bad system call" : "");
 	} else if (rep->exit_code != 0) {
 		rep->outcome = SANDBOX_FAILED;
 		snprintf(rep->reason, rsz, "failed (exit %d)", rep->exit_code);
@@ -411,6 +412,8 @@ static void sandbox_fill_defaults(struct sandbox_limits *l)
 		l->open_files = SANDBOX_DEFAULT_OPEN_FILES;
 	if (l->timeout_ms == 0)
 		l->timeout_ms = SANDBOX_DEFAULT_TIMEOUT_MS;
+	if (l->seccomp == SANDBOX_SECCOMP_DEFAULT)
+		l->seccomp = SANDBOX_SECCOMP_OFF;
 }
 
 int sandbox_run(const struct sandbox_limits *lim_in, sandbox_fn_t *fn, void *ctx,

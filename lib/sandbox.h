@@ -7,7 +7,9 @@
  * (PR_SET_NO_NEW_PRIVS), runs in its own process group, gets default signal
  * dispositions, stdin from /dev/null, stdout+stderr into a pipe whose last
  * bytes land in the report, and every inherited descriptor except keep_fds
- * closed. It has no core dumps and the rlimits below. The parent waits with
+ * closed. It has no core dumps and the rlimits below, and, when asked
+ * (seccomp), runs under a seccomp filter installed last, right before fn
+ * (sandbox-seccomp.c lists what it allows). The parent waits with
  * poll() and a wall-clock deadline, kills the whole group with SIGKILL when
  * it passes, and always reaps the child: no zombie is left behind.
  *
@@ -16,6 +18,18 @@
  * SIG_IGN and no SIGCHLD handler that reaps with waitpid(-1, …). */
 #include <stddef.h>
 #include <stdint.h>
+
+/* The system calls the child may make once fn runs. */
+enum sandbox_seccomp {
+	SANDBOX_SECCOMP_DEFAULT = 0, /* the caller's default; sandbox_run(): OFF */
+	SANDBOX_SECCOMP_OFF,         /* no filter */
+	SANDBOX_SECCOMP_STRICT,      /* compute on inherited descriptors only:
+				      * read/seek/stat them, memory (never
+				      * executable), write to 1, 2 and the result
+				      * pipe, signals to itself, exit. Opening a
+				      * file, fcntl, ioctl fail with EPERM; any
+				      * other call kills the child (SIGSYS) */
+};
 
 /* Zero in any field means its default. */
 struct sandbox_limits {
@@ -29,6 +43,12 @@ struct sandbox_limits {
 	 * it writes into; at most SANDBOX_MAX_KEEP_FDS. All others are closed. */
 	const int *keep_fds;
 	unsigned int keep_fds_count;
+	enum sandbox_seccomp seccomp;
+	/* System call numbers (SYS_getuid, …) the STRICT filter allows on top
+	 * of its list, whatever their arguments: for tests, and for a caller
+	 * whose fn needs one more. */
+	const int *seccomp_allow;
+	unsigned int seccomp_allow_count;
 };
 #define SANDBOX_MAX_KEEP_FDS 16
 
@@ -41,7 +61,8 @@ struct sandbox_limits {
 enum sandbox_outcome {
 	SANDBOX_OK = 0,      /* fn returned 0 and result holds exactly size bytes */
 	SANDBOX_FAILED,      /* fn returned non-zero (or the child exited non-zero) */
-	SANDBOX_CRASHED,     /* ended by a signal (report.signo) */
+	SANDBOX_CRASHED,     /* ended by a signal (report.signo); SIGSYS: a
+			      * system call the seccomp filter forbids */
 	SANDBOX_TIMEOUT,     /* wall-clock deadline passed; killed */
 	SANDBOX_LIMIT,       /* CPU time (SIGXCPU, or SIGKILL at the hard limit),
 			      * file size (SIGXFSZ) or memory limit hit (abort or
@@ -53,7 +74,8 @@ struct sandbox_report {
 	enum sandbox_outcome outcome;
 	int signo;               /* signal that ended the child, 0 if it exited */
 	int exit_code;           /* exit status if it exited, else -1 */
-	char reason[96];         /* "ok", "crashed (signal 11)", "timed out after 30 s",
+	char reason[96];         /* "ok", "crashed (signal 11)", "crashed (signal 31:
+				  * bad system call)", "timed out after 30 s",
 				  * "CPU time limit (20 s)", "file size limit",
 				  * "memory limit", "failed (exit 1)", "bad result (…)" */
 	char output[256];        /* last bytes the child wrote to stdout/stderr */
@@ -73,7 +95,8 @@ typedef int sandbox_fn_t(void *ctx, void *result, size_t size);
  * otherwise). Returns -1 with *error_r set (a thread-local string valid
  * until the next call) when no child could be run: pipe or fork failed, or
  * the child could not restrict itself (a limit or prctl refused) — a
- * system problem, not the input's. lim may be NULL for all defaults. */
+ * system problem, not the input's; that includes a seccomp filter that
+ * could not be loaded. lim may be NULL for all defaults. */
 int sandbox_run(const struct sandbox_limits *lim, sandbox_fn_t *fn, void *ctx,
 		void *result, size_t size, struct sandbox_report *report_r,
 		const char **error_r);

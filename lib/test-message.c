@@ -1,5 +1,6 @@
 /* Tests for message: MIME tree, roles, names, headers, body decoding. */
 #include "message.h"
+#include "buf.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -183,6 +184,7 @@ static void test_message_part_limit(void)
 	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
 	test_assert_int(msg->nparts, 20);
 	test_assert(msg->truncated);
+	test_assert_str(msg->limit, "parts");
 	message_free(&msg);
 	buf_free(&m);
 	test_end();
@@ -215,12 +217,104 @@ static void test_message_deep_nesting(void)
 	test_end();
 }
 
+/* Header limits: what libetpan would keep is counted before it parses. */
+static void test_message_header_limits(void)
+{
+	struct message_limits lim = { .max_header_fields = 50, .max_header_bytes = 4096 };
+	struct message *msg = NULL;
+	struct buf m = BUF_INIT;
+	const char *error, *v;
+	size_t len;
+
+	test_begin("message header limits: fields, bytes, boundary lines");
+	/* 40 fields on top and 9 in an attached mail's header: within 50 */
+	buf_puts(&m, "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n");
+	for (int i = 0; i < 38; i++)
+		buf_printf(&m, "X-F%d: v\r\n", i);
+	buf_puts(&m, "\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n");
+	for (int i = 0; i < 8; i++)
+		buf_printf(&m, "X-I%d: v\r\n", i);
+	buf_puts(&m, "\r\nbody: with a colon\r\nand: another\r\n--b--\r\n");
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert(!msg->truncated);
+	test_assert_int(msg->nparts, 2);
+	message_free(&msg);
+	/* two fields more in the attached mail's header: over, not parsed */
+	buf_truncate(&m, 0);
+	buf_puts(&m, "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n");
+	for (int i = 0; i < 38; i++)
+		buf_printf(&m, "X-F%d: v\r\n", i);
+	buf_puts(&m, "\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n");
+	for (int i = 0; i < 10; i++)
+		buf_printf(&m, "X-I%d: v\r\n", i);
+	buf_puts(&m, "\r\nbody\r\n--b--\r\n");
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert(msg->truncated);
+	test_assert_int(msg->nparts, 1);
+	test_assert_str(msg->limit, "header fields");
+	test_assert(message_header(msg, NULL, "Subject", &v, &len) && len == 1);
+	message_free(&msg);
+	/* lines with a colon in a body (not after a boundary) are no fields */
+	buf_truncate(&m, 0);
+	buf_puts(&m, "Subject: x\r\nContent-Type: text/plain\r\n\r\n");
+	for (int i = 0; i < 500; i++)
+		buf_printf(&m, "2026-07-28,10:%02d,log\r\n", i % 60);
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert(!msg->truncated);
+	message_free(&msg);
+	/* a header block over max_header_bytes: not parsed, the header cut */
+	buf_truncate(&m, 0);
+	buf_puts(&m, "Subject: x\r\nX-Long: ");
+	for (int i = 0; i < 5000; i++)
+		buf_putc(&m, 'a');
+	buf_puts(&m, "\r\nX-After: y\r\n\r\nbody\r\n");
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert(msg->truncated);
+	test_assert_str(msg->limit, "header bytes");
+	test_assert_int(msg->nparts, 1);
+	test_assert(msg->parts[0].hdr_len == 4096);
+	test_assert(message_header(msg, NULL, "Subject", &v, &len));
+	test_assert(!message_header(msg, NULL, "X-After", &v, &len));
+	message_free(&msg);
+	/* the same for a part's header (folded lines count), not for its body */
+	buf_truncate(&m, 0);
+	buf_puts(&m, "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+		 "Content-Type: text/plain\r\n\r\n");
+	for (int i = 0; i < 100; i++)
+		buf_puts(&m, "a body line of text, a hundred of them: longer than the limit\r\n");
+	buf_puts(&m, "--b\r\nContent-Type: application/pdf;\r\n");
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert(!msg->truncated);
+	message_free(&msg);
+	for (int i = 0; i < 100; i++)
+		buf_puts(&m, "\tname*0=\"a folded parameter, a hundred of them\";\r\n");
+	buf_puts(&m, "\r\nx\r\n--b--\r\n");
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert(msg->truncated);
+	test_assert_str(msg->limit, "header bytes");
+	message_free(&msg);
+	/* more than ten times max_parts lines starting with "--" */
+	lim = (struct message_limits){ .max_parts = 20 };
+	buf_truncate(&m, 0);
+	buf_puts(&m, "Content-Type: multipart/mixed; boundary=b\r\n\r\n");
+	for (int i = 0; i < 210; i++)
+		buf_puts(&m, "--b\r\n\r\nx\r\n");
+	buf_puts(&m, "--b--\r\n");
+	test_assert_int(message_open_buf(m.data, m.len, &lim, &msg, &error), 0);
+	test_assert(msg->truncated);
+	test_assert_int(msg->nparts, 1);
+	test_assert_str(msg->limit, "parts");
+	message_free(&msg);
+	buf_free(&m);
+	test_end();
+}
+
 int main(void)
 {
 	static void (*const tests[])(void) = {
 		test_message_tree, test_message_headers, test_message_bodies,
 		test_message_degenerate, test_message_part_limit,
-		test_message_deep_nesting, NULL
+		test_message_deep_nesting, test_message_header_limits, NULL
 	};
 	return test_run(tests);
 }
