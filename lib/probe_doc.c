@@ -218,13 +218,22 @@ static enum facts_kind ole_classify(struct ole *o, uint32_t dir, unsigned char *
 }
 
 /* Set the bits of a stream's sectors; a chain that loops ends at the
- * first sector seen twice. */
+ * first sector seen twice. A chain that runs into a sector already
+ * marked after its own first one loops (or crosses another stream's
+ * chain): the file is damaged, Word cannot read that stream either
+ * (hostile corpus: doc-fat-cycle). Starting on a marked sector is not:
+ * the mini stream is walked once per small stream. */
 static void ole_mark_chain(struct ole *o, uint32_t s, struct probe_pict_sectors *ps)
 {
+	bool first = true;
+
 	while (s < ps->nbits && !(ps->bits[s / 8] & (1U << (s % 8)))) {
 		ps->bits[s / 8] |= (unsigned char)(1U << (s % 8));
 		s = ole_next(o, s);
+		first = false;
 	}
+	if (!first && s < ps->nbits && o->damage == NULL)
+		o->damage = "damaged OLE file (a sector chain loops)";
 }
 
 /* The directory entries, read whole up to OLE_MAX_DIR_BYTES; *n_r of them. */

@@ -4,6 +4,7 @@
 # generated only when its .complete file lacks the generator's digest.
 #   ensure_fixtures        fixtures/gen.py       → $fx/mail, $fx/media
 #   ensure_rules_fixtures  fixtures/gen_rules.py → $fx/rules
+#   ensure_hostile_fixtures fixtures/gen_hostile.py → $fx/hostile
 _ensure_corpus() { # _ensure_corpus MODULE COMPLETE_FILE
 	local py=/usr/bin/python3 top digest
 	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,3 +17,4 @@ _ensure_corpus() { # _ensure_corpus MODULE COMPLETE_FILE
 }
 ensure_fixtures() { _ensure_corpus gen .complete; }
 ensure_rules_fixtures() { _ensure_corpus gen_rules rules/.complete; }
+ensure_hostile_fixtures() { _ensure_corpus gen_hostile hostile/.complete; }

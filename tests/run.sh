@@ -12,6 +12,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
 passed=0
 failed=0
+todo=0
 failed_suites=""
 log=$(mktemp)
 # generated test mail is shared by the builds of one run
@@ -27,7 +28,10 @@ run_suite() {
 	"$@" >"$log" 2>&1
 	rc=$?
 	p=$(grep -c '^ok ' "$log")
-	f=$(grep -c '^not ok ' "$log")
+	# "not ok … # TODO": a known failure, reported (TAP), not counted
+	f=$(grep '^not ok ' "$log" | grep -vc '# TODO')
+	t=$(grep '^not ok ' "$log" | grep -c '# TODO')
+	todo=$((todo + t))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 	fi
@@ -61,5 +65,6 @@ done
 rm -f "$log"
 [ -z "${own_fixtures:-}" ] || rm -rf "$CASEMAIL_FIXTURES"
 [ -z "$failed_suites" ] || echo "failed suites:$failed_suites"
+[ "$todo" -eq 0 ] || echo "$todo known failures (not ok … # TODO), listed in their suites' output"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
