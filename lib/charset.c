@@ -103,6 +103,7 @@ int charset_to_utf8(const char *label, const void *data, size_t len,
 		    struct buf *out)
 {
 	const char *name = charset_canonical(label);
+	struct buf conv = BUF_INIT;
 	iconv_t cd;
 	char *in = (char *)data;
 	size_t inleft = len;
@@ -126,18 +127,29 @@ int charset_to_utf8(const char *label, const void *data, size_t len,
 		size_t oleft = sizeof(tmp);
 		size_t r = iconv(cd, &in, &inleft, &o, &oleft);
 
-		buf_append(out, tmp, (size_t)(o - tmp));
+		buf_append(&conv, tmp, (size_t)(o - tmp));
 		if (r != (size_t)-1)
 			continue;
 		if (errno == E2BIG)
 			continue;
 		/* EILSEQ or EINVAL (truncated sequence): skip one byte */
-		buf_puts(out, REPLACEMENT);
+		buf_puts(&conv, REPLACEMENT);
 		in++;
 		inleft--;
 		ret = -1;
 	}
 	iconv_close(cd);
+	/* glibc's UTF-8 writer passes code points beyond U+10FFFF and 5- and
+	   6-byte forms through (UCS-4 input, or UTF-8 under a name iconv
+	   knows but charset_canonical() does not, "UTF#8"): keep only
+	   well-formed UTF-8 (found by fuzz-rfc2047) */
+	if (charset_is_utf8(buf_cstr(&conv), conv.len)) {
+		buf_append(out, buf_cstr(&conv), conv.len);
+	} else {
+		charset_append_sanitized((const unsigned char *)conv.data, conv.len, out);
+		ret = -1;
+	}
+	buf_free(&conv);
 	return ret;
 }
 

@@ -29,8 +29,13 @@ static const char *skip_ws(const char *p, const char *end)
 
 static char *trimmed_lower(const char *s, const char *e)
 {
+	const char *nul = memchr(s, '\0', (size_t)(e - s));
 	char *r;
 
+	/* the copy ends at a NUL: trim what is kept, not the whole range
+	   (found by fuzz-mimeparam: "text \0x" gave "text ") */
+	if (nul != NULL)
+		e = nul;
 	while (s < e && isspace((unsigned char)*s))
 		s++;
 	while (e > s && isspace((unsigned char)e[-1]))

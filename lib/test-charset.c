@@ -65,11 +65,32 @@ static void test_charset_guess(void)
 	test_end();
 }
 
+/* glibc converts to UTF-8 code points beyond U+10FFFF (found by fuzz-rfc2047) */
+static void test_charset_beyond_unicode(void)
+{
+	struct buf out = BUF_INIT;
+
+	test_begin("charset output is well-formed UTF-8 whatever iconv writes");
+	/* "UTF#8" is UTF-8 to iconv; a 5-byte form and U+110000 */
+	test_assert_int(charset_to_utf8("UTF#8", "a\xfb\x82\xbe\x99\xba\xf4\x90\x80\x80z",
+					11, &out), -1);
+	test_assert(charset_is_utf8(out.data, out.len));
+	test_assert(out.len > 2 && out.data[0] == 'a' && out.data[out.len - 1] == 'z');
+	buf_truncate(&out, 0);
+	test_assert_int(charset_to_utf8("UCS-4BE", "\x7f\xff\xff\xff\x00\x00\x00\x41", 8,
+					&out), -1);
+	test_assert(charset_is_utf8(out.data, out.len));
+	test_assert(out.len > 0 && out.data[out.len - 1] == 'A');
+	buf_free(&out);
+	test_end();
+}
+
 int main(void)
 {
 	static void (*const tests[])(void) = {
 		test_charset_is_utf8, test_charset_gb_labels,
-		test_charset_big5_and_unknown, test_charset_guess, NULL
+		test_charset_big5_and_unknown, test_charset_guess,
+		test_charset_beyond_unicode, NULL
 	};
 	return test_run(tests);
 }

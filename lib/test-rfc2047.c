@@ -98,10 +98,25 @@ static void test_mimeparam_limits(void)
 	test_end();
 }
 
+/* A NUL inside the value: what is kept is trimmed (found by fuzz-mimeparam) */
+static void test_mimeparam_nul(void)
+{
+	static const char in[] = "Text/Plain \0junk; Na \0me=x";
+	struct mimeparams p;
+
+	test_begin("mimeparam trims a value cut at a NUL");
+	mimeparam_parse(in, sizeof(in) - 1, &p);
+	test_assert_str(p.value, "text/plain");
+	test_assert(p.count == 1 && strcmp(p.params[0].name, "na") == 0);
+	mimeparam_free(&p);
+	test_end();
+}
+
 int main(void)
 {
 	static void (*const tests[])(void) = {
-		test_rfc2047_words, test_mimeparam_styles, test_mimeparam_limits, NULL
+		test_rfc2047_words, test_mimeparam_styles, test_mimeparam_limits,
+		test_mimeparam_nul, NULL
 	};
 	return test_run(tests);
 }

@@ -379,6 +379,31 @@ static void test_unpack_local_errors(void)
 	test_end();
 }
 
+/* libarchive's "ZIP uncompressed data is wrong size (…)\n" made the detail
+ * two lines (found by fuzz-unpack; tests/fuzz/regressions/fuzz-unpack) */
+static void test_unpack_detail_one_line(void)
+{
+	static const char zip[] =
+		"\x50\x4b\x03\x04\x14\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+		"\x39\x1b\x81\xe2\x01\x00\x00\x00\x00\x00\x00\x15\x04\x00"
+		"\x00\x00\x23\xa4\x00\x00\x00";
+	char *path = unpack_testkit_path("wrong-size.zip");
+	struct unpack_testkit_run r = { 0 };
+
+	test_begin("unpack details are one line");
+	unpack_testkit_write(path, zip, sizeof(zip) - 1);
+	unpack_testkit_unpack(&r, path, NULL, NULL, NULL);
+	test_assert_int(r.ret, 0);
+	test_assert_int(r.status, UNPACK_DAMAGED);
+	test_assert(strstr(r.detail, "wrong size") != NULL);
+	test_assert(strchr(r.detail, '\n') == NULL);
+	test_assert(r.detail[0] != '\0' && r.detail[strlen(r.detail) - 1] != ' ');
+	printf("# detail: %s\n", r.detail);
+	unpack_testkit_run_free(&r);
+	free(path);
+	test_end();
+}
+
 int main(void)
 {
 	static void (*const tests[])(void) = {
@@ -386,7 +411,7 @@ int main(void)
 		test_unpack_nested, test_unpack_encrypted, test_unpack_damaged,
 		test_unpack_unsafe, test_unpack_bombs, test_unpack_single_file,
 		test_unpack_sparse,
-		test_unpack_local_errors, NULL
+		test_unpack_local_errors, test_unpack_detail_one_line, NULL
 	};
 	return test_run(tests);
 }

@@ -78,6 +78,14 @@ unpack_set_status(struct unpack_run *run, enum unpack_status status,
 	va_start(ap, fmt);
 	vsnprintf(unpack_detail, sizeof(unpack_detail), fmt, ap);
 	va_end(ap);
+	/* one line: some libarchive texts end in "\n" ("ZIP uncompressed
+	   data is wrong size (…)\n"; found by fuzz-unpack) */
+	for (char *p = unpack_detail; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	}
+	for (size_t n = strlen(unpack_detail); n > 0 && unpack_detail[n - 1] == ' '; n--)
+		unpack_detail[n - 1] = '\0';
 }
 
 static const char *unpack_syserr(struct unpack_run *run, const char *what,
