@@ -198,6 +198,12 @@ static int campaign_ini_handler(void *user, const struct inifile_pos *pos,
 
 	ctx->pos = pos;
 	if (strcmp(section, "messages") == 0) {
+		/* a defect without a text would be a blank line in the reply
+		   (found by fuzz-campaign) */
+		if (!cont && value[0] == '\0') {
+			(void)campaign_fail(ctx, "a [messages] text is empty");
+			return -1;
+		}
 		text_set(&ctx->c->messages, &ctx->c->nmessages, name, value, cont);
 		return 0;
 	}
@@ -278,6 +284,12 @@ int campaign_load(const char *defaults_path, const char *campaign_path,
 					      campaign_keys[k].section);
 			goto fail;
 		}
+	}
+	/* "addresses =" is present but empty: replies need addresses.v[0]
+	   (found by fuzz-campaign) */
+	if (ctx.c->addresses.n == 0) {
+		ctx.error = xasprintf("%s: [campaign] addresses: no address", campaign_path);
+		goto fail;
 	}
 	if (ctx.c->photos_min > ctx.c->photos_max) {
 		ctx.error = xasprintf("%s: [photos] min is larger than max", campaign_path);

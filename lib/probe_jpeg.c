@@ -77,6 +77,31 @@ static size_t probe_jpeg_headers(const unsigned char *d, size_t len, int *orient
 	return 0;
 }
 
+/* Decoding work: every scan walks every 8x8 block of the image however
+ * little data it has, so a small progressive file of many scans over a
+ * large image keeps the decoder busy for minutes (TJFLAG_LIMITSCANS stops
+ * only at 500 scans: a 15,000 x 15,000 file of 883 scans hit the probe's
+ * 20 s CPU limit; hostile corpus: jpeg-progressive-scans). Scans x blocks
+ * of a real photo stay far below this bound (4,000 x 3,000 in 10 scans:
+ * 1.9 M); decoding up to it takes about a second. */
+#define PROBE_JPEG_MAX_SCAN_BLOCKS 100000000ULL
+
+/* Scans in the file: SOS markers from the first one on (entropy-coded
+ * data stuffs every 0xff with 0x00, so "ff da" there is a marker). */
+static unsigned long probe_jpeg_scans(const unsigned char *d, size_t len, size_t sos)
+{
+	unsigned long n = 0;
+
+	for (const unsigned char *p = d + sos; sos > 0 && p + 1 < d + len;) {
+		p = memmem(p, (size_t)(d + len - p), "\xff\xda", 2);
+		if (p == NULL)
+			break;
+		n++;
+		p += 2;
+	}
+	return n;
+}
+
 static bool probe_jpeg_warning_is_harmless(const char *msg)
 {
 	for (size_t i = 0; i < sizeof(probe_jpeg_harmless) / sizeof(probe_jpeg_harmless[0]); i++) {
@@ -137,6 +162,7 @@ int probe_jpeg(const struct probe_input *in, struct facts *f, const char **error
 	size_t len = in->head_len;
 	bool whole = in->size == in->head_len;
 	int width, height, subsamp, colorspace, ret = -1;
+	unsigned long scans;
 	size_t sos;
 	tjhandle tj;
 
@@ -181,6 +207,11 @@ int probe_jpeg(const struct probe_input *in, struct facts *f, const char **error
 	else if (!whole)
 		probe_damaged(f, "JPEG too large to verify (%llu bytes)",
 			      (unsigned long long)in->size);
+	else if ((scans = probe_jpeg_scans(data, len, sos)) *
+		 (((uint64_t)width + 7) / 8) * (((uint64_t)height + 7) / 8) >
+		 PROBE_JPEG_MAX_SCAN_BLOCKS)
+		probe_damaged(f, "JPEG too costly to decode (%lu scans of %dx%d)",
+			      scans, width, height);
 	else
 		probe_jpeg_decode(tj, data, len, sos, width, height, colorspace, f);
 	ret = 0;

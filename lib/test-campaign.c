@@ -95,6 +95,11 @@ static void test_campaign_errors(void)
 		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
 		  "receipt_prefix = HFW-2026\n[cases]\ngrouping = stem\n",
 		  "receipt_prefix \"HFW-2026\": use letters" },
+		/* replies come from the first address (found by fuzz-campaign) */
+		{ "[campaign]\nid = x\nname = X\naddresses = ,\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n", "[campaign] addresses: no address" },
+		{ "[campaign]\nid = x\n[messages]\nphoto.count =\n",
+		  "bad.campaign:4: a [messages] text is empty" },
 	};
 
 	test_begin("campaign: errors say file:line and what is wrong");
