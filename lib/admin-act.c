@@ -74,11 +74,6 @@ static int admin_send_now(struct admin *a, const char *id, char *why, size_t why
 	return -1;
 }
 
-static int admin_exists_cb(void *_f, const struct outbox_entry *e)
-{
-	return admin_find_cb(_f, e);
-}
-
 enum admin_result admin_send_message(struct admin *a, const char *id_prefix,
 				     const char *const *rcpts, const char *from,
 				     const char *msg, size_t len, struct buf *out,
@@ -91,7 +86,7 @@ enum admin_result admin_send_message(struct admin *a, const char *id_prefix,
 	for (size_t i = 0; rcpts[i] != NULL; i++) {
 		struct admin_find f = { .id = id };
 		snprintf(id, sizeof(id), "%s-%zu", id_prefix, i + 1);
-		if (outbox_list(a->outbox_dir, admin_exists_cb, &f, error_r) < 0)
+		if (outbox_list(a->outbox_dir, admin_find_cb, &f, error_r) < 0)
 			return ADMIN_ERR_IO;
 		if (f.found) {
 			buf_printf(out, "%s: to %s: already %s\n", id, rcpts[i],
@@ -158,7 +153,7 @@ enum admin_result admin_resend(struct admin *a, const char *receipt, struct buf 
 	for (unsigned n = 1;; n++) {
 		struct admin_find f = { .id = id };
 		snprintf(id, sizeof(id), "%s.r%u", receipt, n);
-		if (outbox_list(a->outbox_dir, admin_exists_cb, &f, error_r) < 0)
+		if (outbox_list(a->outbox_dir, admin_find_cb, &f, error_r) < 0)
 			goto out;
 		if (!f.found)
 			break;

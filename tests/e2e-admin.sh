@@ -144,8 +144,7 @@ checked=0
 for e in "$R"/*.expect.json; do
 	[ "$(jq -r .verdict "$e")" = rejected ] || continue
 	mid=$(grep -i -m1 '^Message-ID:' "${e%.expect.json}.eml" | sed 's/^[^:]*:[[:space:]]*//' | tr -d '\r')
-	rc=$(jq -r --arg m "$mid" '.[] | select(.subject != null) | .receipt' "$work/list.json" | head -0)
-	# the receipt of this Message-ID, through show of every candidate is slow: use the state DB
+	# the receipt of this Message-ID, from the state DB
 	rc=$(sqlite3 "$work/state/state.db" "SELECT receipt FROM messages WHERE message_id = '$(printf %s "$mid" | sed "s/'/''/g")'" | head -1)
 	[ -n "$rc" ] || continue
 	got=$("$ctl" show -c "$conf" --json "$rc" | jq -r '[.defects[] | select(.severity == "error") | .code] | unique | join(",")')
@@ -257,7 +256,7 @@ for path in glob.glob(sys.argv[1] + "/new/*"):
     assert att.get_filename() == "casemail-digest-2026-08-04.csv", att.get_filename()
     assert att.get_payload(decode=True) == csv, "attachment differs from digest --format csv"
     rcpts.add(str(m["To"]))
-print("ok", sorted(rcpts))
+print("# recipients:", sorted(rcpts))
 EOF
 check "digest --send: Subject, text+HTML alternative, CSV attachment = digest --format csv" $?
 "$ctl" digest -c "$conf2" --date 2026-08-04 --send >"$work/send2.out" 2>&1
