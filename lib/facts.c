@@ -1,7 +1,9 @@
-/* facts: names of file kinds. */
+/* facts: names of file kinds; making facts that crossed a process boundary safe. */
 #include "facts.h"
 
+#include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 static const char *const facts_kind_names[FACTS_KIND_COUNT] = {
 	[FACTS_KIND_OTHER] = "other",
@@ -32,4 +34,26 @@ bool facts_kind_is_archive(enum facts_kind kind)
 	default:
 		return false;
 	}
+}
+
+void facts_sanitize(struct facts *f)
+{
+	unsigned char damaged;
+
+	if ((unsigned)f->kind >= FACTS_KIND_COUNT)
+		f->kind = FACTS_KIND_OTHER;
+	f->mime[sizeof(f->mime) - 1] = '\0';
+	f->magic[sizeof(f->magic) - 1] = '\0';
+	f->damage[sizeof(f->damage) - 1] = '\0';
+	f->container[sizeof(f->container) - 1] = '\0';
+	f->codec[sizeof(f->codec) - 1] = '\0';
+	/* read the byte, not the bool: any byte value may have arrived */
+	memcpy(&damaged, &f->damaged, 1);
+	f->damaged = damaged != 0;
+	if (f->doc_images < 0)
+		f->doc_images = 0;
+	/* FFmpeg's duration × time base can be 0/0; NaN would pass every
+	 * "too long" test and print as "nan" in JSON */
+	if (!isfinite(f->duration))
+		f->duration = -1;
 }

@@ -49,5 +49,10 @@ const char *facts_kind_name(enum facts_kind kind);
 /* True for kinds that unpack should open (zip, 7z, rar, tar, gzip, …;
  * not DOCX, which is a zip but a document). */
 bool facts_kind_is_archive(enum facts_kind kind);
+/* Make facts that arrived as bytes from another process safe to use:
+ * kind in range, every string NUL-terminated inside its array, damaged
+ * exactly true or false, doc_images >= 0, a duration that is not a
+ * finite number becomes -1 (unknown). */
+void facts_sanitize(struct facts *f);
 
 #endif

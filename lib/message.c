@@ -198,7 +198,8 @@ static void part_fill_headers(struct message_part *part)
 		}
 		while (len > 0 && (v[len - 1] == '>' || isspace((unsigned char)v[len - 1])))
 			len--;
-		if (len > 0)
+		/* a NUL inside ends the string: nothing before it is no id */
+		if (len > 0 && *v != '\0')
 			part->content_id = xstrndup(v, len);
 	}
 	part->encoding = MESSAGE_ENC_IDENTITY;
@@ -466,6 +467,21 @@ int message_open_file(const char *path, const struct message_limits *lim,
 		      struct message **msg_r, const char **error_r)
 {
 	static const struct message_limits nolim;
+	struct message *msg;
+
+	if (message_open_file_unparsed(path, lim, &msg, error_r) < 0)
+		return -1;
+	if (message_parse(msg, lim != NULL ? lim : &nolim, error_r) < 0) {
+		message_free(&msg);
+		return -1;
+	}
+	*msg_r = msg;
+	return 0;
+}
+
+int message_open_file_unparsed(const char *path, const struct message_limits *lim,
+			       struct message **msg_r, const char **error_r)
+{
 	size_t max = lim != NULL && lim->max_size != 0 ? lim->max_size :
 		     MESSAGE_DEFAULT_MAX_SIZE;
 	struct message *msg;
@@ -502,10 +518,6 @@ int message_open_file(const char *path, const struct message_limits *lim,
 	msg->map_len = (size_t)st.st_size;
 	msg->data = map;
 	msg->len = (size_t)st.st_size;
-	if (message_parse(msg, lim != NULL ? lim : &nolim, error_r) < 0) {
-		message_free(&msg);
-		return -1;
-	}
 	*msg_r = msg;
 	return 0;
 }

@@ -96,6 +96,13 @@ struct message {
  * whose structure is broken is not an error: it parses as best it can. */
 int message_open_file(const char *path, const struct message_limits *lim,
 		      struct message **msg_r, const char **error_r);
+/* Map a mail file as message_open_file() does (same checks, only
+ * lim->max_size is used) without parsing it: no parts. For a caller that
+ * installs the parts itself (extract-wire.c rebuilds them from offsets):
+ * parts must be malloc'd, each string malloc'd or NULL, hdr/body inside
+ * data..data+len; message_free() frees them as its own. */
+int message_open_file_unparsed(const char *path, const struct message_limits *lim,
+			       struct message **msg_r, const char **error_r);
 /* Parse a mail in memory; data must outlive the message. */
 int message_open_buf(const char *data, size_t len, const struct message_limits *lim,
 		     struct message **msg_r, const char **error_r);
