@@ -12,8 +12,19 @@
  * probe_file() does the work in a sandboxed child (sandbox.h): a file that
  * crashes, hangs or exhausts a parser ends as facts->damaged with a reason
  * such as "probe crashed (signal 11)", and the caller goes on. The parent
- * opens the file; the child reads it through the inherited descriptor
- * under a seccomp filter that lets it open nothing (sandbox-seccomp.c). */
+ * opens the file; the child reads it through the descriptor it is handed
+ * under a seccomp filter that lets it open nothing (sandbox-seccomp.c).
+ *
+ * The child is a persistent worker (sandbox_worker_*()): started by the
+ * first probe_file(), it probes file after file, each with the full
+ * per-file limits (wall clock, CPU time), and is replaced by a fresh one
+ * after a file crashed it, timed out or hit a limit — that file alone is
+ * damaged — and after SANDBOX_WORKER_MAX_CALLS files. A probe used in a
+ * forked child starts a worker of its own there (the parent's is left
+ * alone); the child should call probe_stop_worker() before it exits, or
+ * its worker is left to die with it (PR_SET_PDEATHSIG) and to be reaped
+ * by init. With
+ * probe_settings.one_shot every file gets a fresh child (sandbox_run()). */
 #include "facts.h"
 #include "sandbox.h"
 
@@ -38,6 +49,9 @@ struct probe_settings {
 	int64_t video_probesize;         /* libavformat probesize, bytes; 10 MB */
 	int64_t video_analyzeduration;   /* libavformat analyzeduration, µs; 10 s */
 	bool video_no_decode;            /* skip decoding the first video frame */
+	bool one_shot;                   /* a fresh child per file (sandbox_run(),
+					  * milliseconds more a file) instead of
+					  * the worker */
 };
 
 struct probe;
@@ -47,16 +61,20 @@ struct probe;
  * (to an av_log level number, or anything else for "info").
  * Returns NULL with *error_r set (static or thread-local) on failure. */
 struct probe *probe_init(const struct probe_settings *set, const char **error_r);
-/* Free the probe and set *p to NULL; *p may be NULL. */
+/* Stop and reap the probe's worker (see above), free the probe and set *p
+ * to NULL; *p may be NULL. */
 void probe_deinit(struct probe **p);
+/* Stop and reap this process's worker, if it has one; the next
+ * probe_file() starts another. Never touches a worker of the parent's. */
+void probe_stop_worker(struct probe *p);
 
-/* Probe the regular file at path in a sandboxed child and fill *facts_r.
+/* Probe the regular file at path in the sandboxed worker and fill *facts_r.
  * Returns 0 when facts_r is filled — including files that are damaged or
  * that made the probe crash, time out or hit a limit (then the kind comes
  * from the magic bytes alone and damage says what happened). Returns -1
  * with *error_r set (thread-local, valid until the next call) on a system
  * error: the file cannot be opened or is not a regular file, fork failed,
- * the sandbox could not be set up. */
+ * the sandbox could not be set up. Not for concurrent use (one worker). */
 int probe_file(struct probe *p, const char *path, struct facts *facts_r,
 	       const char **error_r);
 /* The same in this process, without a sandbox: for fuzzing and tests. */

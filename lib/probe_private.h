@@ -22,6 +22,8 @@
 struct probe {
 	struct probe_settings set;       /* defaults filled in */
 	magic_t mime_cookie, desc_cookie;
+	size_t magic_bytes_max;          /* libmagic's MAGIC_PARAM_BYTES_MAX default */
+	struct sandbox_worker *worker;   /* started by the first probe_file() */
 };
 
 struct probe_input {

@@ -24,6 +24,11 @@
  *             pipe, ... The child dies of SIGSYS and sandbox_run() reports
  *             SANDBOX_CRASHED, "crashed (signal 31: bad system call)".
  *
+ * A persistent worker (sandbox-worker.c) may do two things more: receive
+ * its requests (recvmsg on the socket it replies on) and read its own peak
+ * memory (getrusage of itself). Its CPU limit, moved before each call, is
+ * set by its parent (prlimit64 of the worker), not by itself.
+ *
  * Under AddressSanitizer the runtime needs two more (its alternate signal
  * stack, torn down at _exit(); readlink of /proc/self/exe for a report):
  * they are allowed in ASan builds only (SANDBOX_ASAN below); its shadow
@@ -41,6 +46,7 @@
 #include <seccomp.h>
 #include <stdbool.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -120,8 +126,22 @@ static int sandbox_seccomp_cond(scmp_filter_ctx ctx, const struct sandbox_limits
 	return seccomp_rule_add(ctx, action, nr, 1, cmp);
 }
 
+/* A persistent worker's requests and its own peak memory. */
+static int sandbox_seccomp_serve(scmp_filter_ctx ctx, const struct sandbox_limits *lim,
+				 int sock_fd)
+{
+	int r;
+
+	if ((r = sandbox_seccomp_cond(ctx, lim, "recvmsg", SCMP_ACT_ALLOW,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sock_fd))) < 0 ||
+	    (r = sandbox_seccomp_cond(ctx, lim, "getrusage", SCMP_ACT_ALLOW,
+				      SCMP_A0(SCMP_CMP_EQ, RUSAGE_SELF))) < 0)
+		return r;
+	return 0;
+}
+
 static int sandbox_seccomp_rules(scmp_filter_ctx ctx, const struct sandbox_limits *lim,
-				 int result_fd)
+				 int result_fd, bool serve)
 {
 	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
 	const scmp_datum_t self = (scmp_datum_t)getpid();
@@ -171,14 +191,18 @@ static int sandbox_seccomp_rules(scmp_filter_ctx ctx, const struct sandbox_limit
 	    (r = sandbox_seccomp_cond(ctx, lim, "prlimit64", eperm,
 				      SCMP_A2(SCMP_CMP_NE, 0))) < 0)
 		return r;
+	if (serve)
+		return sandbox_seccomp_serve(ctx, lim, result_fd);
 	return 0;
 }
 
-int sandbox_seccomp_install(const struct sandbox_limits *lim, int result_fd)
+static int sandbox_seccomp_load(const struct sandbox_limits *lim, int result_fd, bool serve)
 {
 	scmp_filter_ctx ctx;
 	int r;
 
+	if (lim->seccomp == SANDBOX_SECCOMP_WORKER)
+		return sandbox_seccomp_install_worker(lim);
 	if (lim->seccomp != SANDBOX_SECCOMP_STRICT)
 		return 0;
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
@@ -189,7 +213,7 @@ int sandbox_seccomp_install(const struct sandbox_limits *lim, int result_fd)
 	/* another ABI (int 0x80, x32) is no way around the list */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r == 0)
-		r = sandbox_seccomp_rules(ctx, lim, result_fd);
+		r = sandbox_seccomp_rules(ctx, lim, result_fd, serve);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -198,4 +222,14 @@ int sandbox_seccomp_install(const struct sandbox_limits *lim, int result_fd)
 		return -1;
 	}
 	return 0;
+}
+
+int sandbox_seccomp_install(const struct sandbox_limits *lim, int result_fd)
+{
+	return sandbox_seccomp_load(lim, result_fd, false);
+}
+
+int sandbox_seccomp_install_serve(const struct sandbox_limits *lim, int sock_fd)
+{
+	return sandbox_seccomp_load(lim, sock_fd, true);
 }

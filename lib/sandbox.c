@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,17 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Exit codes of the child besides 0 (result sent). */
-#define SANDBOX_EXIT_FN_FAILED 1
-#define SANDBOX_EXIT_WRITE_FAILED 2
-#define SANDBOX_EXIT_SETUP_FAILED 125   /* unlikely from fn; see sandbox_run() */
-
 static __thread char sandbox_err[256];
+
+const char *sandbox_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sandbox_err, sizeof(sandbox_err), fmt, ap);
+	va_end(ap);
+	return sandbox_err;
+}
 
 const char *sandbox_outcome_name(enum sandbox_outcome outcome)
 {
@@ -50,7 +56,7 @@ const char *sandbox_outcome_name(enum sandbox_outcome outcome)
 	return "unknown";
 }
 
-static double sandbox_now(void)
+double sandbox_now(void)
 {
 	struct timespec ts;
 
@@ -60,7 +66,7 @@ static double sandbox_now(void)
 
 /* ---- child side: only plain system calls until fn runs ---- */
 
-static void __attribute__((noreturn)) sandbox_child_fail(const char *what)
+void sandbox_child_fail(const char *what)
 {
 	char msg[160];
 	int n = snprintf(msg, sizeof(msg), "sandbox: %s: %s\n", what, strerror(errno));
@@ -133,14 +139,7 @@ static void sandbox_close_others(int *keep, unsigned int count)
 	}
 }
 
-struct sandbox_child_args {
-	const struct sandbox_limits *lim;
-	pid_t parent;
-	long pagesize;
-	int res_fd, out_fd;
-};
-
-static void sandbox_child_setup(struct sandbox_child_args *a)
+void sandbox_child_setup(struct sandbox_child_args *a)
 {
 	const struct sandbox_limits *lim = a->lim;
 	int keep[SANDBOX_MAX_KEEP_FDS + 1];
@@ -186,7 +185,11 @@ static void sandbox_child_setup(struct sandbox_child_args *a)
 	as = lim->address_space + sandbox_inherited_vm(a->pagesize);
 	if (as < lim->address_space)
 		as = RLIM_INFINITY; /* overflow: "no limit" was meant */
-	if (sandbox_setrlimit(RLIMIT_CPU, lim->cpu_seconds, lim->cpu_seconds + 1) < 0)
+	/* A worker cannot raise a hard limit again (no CAP_SYS_RESOURCE):
+	 * it sets its soft limit before each call and keeps the hard one as
+	 * inherited; its parent kills it 1 s after the soft limit instead. */
+	if (sandbox_setrlimit(RLIMIT_CPU, lim->cpu_seconds, a->persistent ? RLIM_INFINITY :
+			      lim->cpu_seconds + 1) < 0)
 		sandbox_child_fail("RLIMIT_CPU");
 	if (sandbox_setrlimit(RLIMIT_AS, as, as) < 0)
 		sandbox_child_fail("RLIMIT_AS");
@@ -204,7 +207,8 @@ static void sandbox_child_setup(struct sandbox_child_args *a)
 
 	/* last: the steps above need calls (close_range, setrlimit, prctl,
 	 * open) that the filter forbids */
-	if (sandbox_seccomp_install(lim, res_fd) < 0)
+	if ((a->persistent ? sandbox_seccomp_install_serve(lim, res_fd) :
+	     sandbox_seccomp_install(lim, res_fd)) < 0)
 		sandbox_child_fail("seccomp");
 
 	a->res_fd = res_fd; /* the moved copy; the original is closed */
@@ -224,14 +228,6 @@ sandbox_child(struct sandbox_child_args *a, sandbox_fn_t *fn, void *ctx,
 }
 
 /* ---- parent side ---- */
-
-struct sandbox_reader {
-	unsigned char *result;
-	size_t size, got;
-	bool overflow;
-	char out[sizeof(((struct sandbox_report *)0)->output)];
-	size_t out_len;
-};
 
 /* Drain what is readable; returns false at EOF (or a read error). */
 static bool sandbox_read_result(int fd, struct sandbox_reader *r)
@@ -260,7 +256,7 @@ static bool sandbox_read_result(int fd, struct sandbox_reader *r)
 }
 
 /* Keep the last bytes of the child's output. */
-static bool sandbox_read_output(int fd, struct sandbox_reader *r)
+bool sandbox_read_output(int fd, struct sandbox_reader *r)
 {
 	const size_t max = sizeof(r->out) - 1;
 
@@ -286,8 +282,7 @@ static bool sandbox_read_output(int fd, struct sandbox_reader *r)
 	}
 }
 
-/* True once the child has exited (left as a zombie, not reaped). */
-static bool sandbox_child_exited(pid_t pid)
+bool sandbox_child_exited(pid_t pid)
 {
 	siginfo_t info;
 
@@ -358,9 +353,8 @@ static bool sandbox_output_says_nomem(const char *out)
 	return false;
 }
 
-static void sandbox_classify(const struct sandbox_limits *lim, int status,
-			     bool timed_out, const struct sandbox_reader *r,
-			     struct sandbox_report *rep)
+void sandbox_classify(const struct sandbox_limits *lim, int status, bool timed_out,
+		      const struct sandbox_reader *r, struct sandbox_report *rep)
 {
 	const size_t rsz = sizeof(rep->reason);
 
@@ -400,7 +394,7 @@ static void sandbox_classify(const struct sandbox_limits *lim, int status,
 	}
 }
 
-static void sandbox_fill_defaults(struct sandbox_limits *l)
+void sandbox_fill_defaults(struct sandbox_limits *l)
 {
 	if (l->cpu_seconds == 0)
 		l->cpu_seconds = SANDBOX_DEFAULT_CPU_SECONDS;
@@ -440,7 +434,7 @@ int sandbox_run(const struct sandbox_limits *lim_in, sandbox_fn_t *fn, void *ctx
 		goto out;
 	}
 	args = (struct sandbox_child_args){ &lim, getpid(), sysconf(_SC_PAGESIZE),
-					    res[1], out[1] };
+					    res[1], out[1], false };
 	start = sandbox_now();
 	deadline = start + lim.timeout_ms / 1000.0;
 	pid = fork();

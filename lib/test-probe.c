@@ -2,7 +2,9 @@
  *
  * Media are made at test time in test_tmpdir(): videos and JPEGs with
  * ffmpeg, the rest (PDF, DOCX, OLE2, EXIF, HEIF and archive headers) by
- * the C code below. Every file goes through the sandboxed probe_file(). */
+ * the C code below. Every file goes through the sandboxed probe_file() (the
+ * persistent worker), then the one-shot child and the in-process probe, which
+ * must agree. */
 #include "probe.h"
 #include "buf.h"
 #include "fsutil.h"
@@ -13,6 +15,8 @@
 #include <archive_entry.h>
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <magic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +171,34 @@ static void make_exif_jpeg(const char *name, bool big_endian, unsigned orientati
 }
 
 /* photo.jpg with its SOF0 frame size patched to 40000x40000. */
+/* A 24-megapixel JPEG: decoding it takes ~50 ms, well beyond the 10 ms
+ * timeout of test_probe_sandbox_failure(). */
+static void make_big_jpeg(void)
+{
+	const int w = 6000, h = 4000;
+	unsigned char *px = xmalloc((size_t)w * h * 3), *jpeg = NULL;
+	unsigned long len = 0;
+	tjhandle tj = tjInitCompress();
+
+	for (int y = 0; y < h; y++) {
+		for (int x = 0; x < w; x++) {
+			unsigned char *p = px + ((size_t)y * w + x) * 3;
+
+			p[0] = (unsigned char)(x ^ y);
+			p[1] = (unsigned char)(x * 7 + y);
+			p[2] = (unsigned char)(y * 3);
+		}
+	}
+	if (tj != NULL && tjCompress2(tj, px, w, 0, h, TJPF_RGB, &jpeg, &len, TJSAMP_420, 80, 0) == 0)
+		write_file("big.jpg", jpeg, len);
+	else
+		printf("# cannot make big.jpg\n");
+	tjFree(jpeg);
+	if (tj != NULL)
+		tjDestroy(tj);
+	free(px);
+}
+
 static void make_huge_jpeg(void)
 {
 	size_t len;
@@ -680,6 +712,7 @@ static void test_probe_init(void)
 	make_exif_jpeg("exif-le.jpg", false, 6);
 	make_exif_jpeg("exif-be.jpg", true, 8);
 	make_huge_jpeg();
+	make_big_jpeg();
 	/* junk before the first DQT: libjpeg warns "extraneous bytes", which
 	 * is harmless, but must not hide a cut-off end */
 	insert_copy("photo.jpg", "junk.jpg", "\xff\xdb", "junk", 4, 100);
@@ -723,24 +756,181 @@ static void test_probe_errors(void)
 	test_end();
 }
 
-static void test_probe_sandbox_failure(void)
+/* The probe asks libmagic for the MIME type without its rule database when
+ * the description shows no rule matched (probe_magic()): the answers must
+ * be libmagic's own, asked in full. */
+static const struct {
+	const char *name, *data;
+	size_t len;                      /* 0: strlen(data) */
+} magic_texts[] = {
+	{ "m-digits.txt", "1234\r\n", 0 },
+	{ "m-cr.txt", "line one\r\nline two\r", 0 },   /* a final CR: see probe_magic() */
+	{ "m-mac.txt", "old\rmac\rtext\r", 0 },
+	{ "m-empty.txt", "", 0 },
+	{ "m-one.txt", "x", 0 },
+	{ "m-utf8.txt", "案例说明：好服务案例\n", 0 },
+	{ "m-gb18030.txt", "\xb0\xb8\xc0\xfd\xcb\xb5\xc3\xf7\r\n", 0 },
+	{ "m-html.txt", "<!DOCTYPE html>\n<html><body>x</body></html>\n", 0 },
+	{ "m-sh.txt", "#!/bin/sh\necho hi\n", 0 },
+	{ "m-bat.txt", "@echo off\r\ndel *.*\r\n", 0 },
+	{ "m-mail.txt", "From: a@b.example\nTo: c@d.example\nSubject: x\n\nbody\n", 0 },
+	{ "m-json.txt", "{\"a\": [1, 2, {\"b\": null}]}\n", 0 },
+	{ "m-csv.txt", "a,b,c\n1,2,3\n4,5,6\n", 0 },
+	{ "m-pem.txt", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", 0 },
+	{ "m-perl.txt", "#!/usr/bin/perl\nuse strict;\nprint \"x\";\n", 0 },
+	{ "m-python.txt", "import os\n\ndef f():\n    return os.getcwd()\n", 0 },
+	{ "m-c.txt", "#include <stdio.h>\nint main(void) { return 0; }\n", 0 },
+	{ "m-awk.txt", "BEGIN { FS = \":\" }\n{ print $1 }\n", 0 },
+	{ "m-rtf.txt", "{\\rtf1\\ansi x}\n", 0 },
+	{ "m-binary.bin", "\x01\x02\x03\xff\xfe\x00\x10\x80", 8 },
+};
+
+static void test_probe_magic(void)
 {
-	struct probe_settings set = { .limits = { .timeout_ms = 1 } };
+	magic_t mime = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
+	magic_t desc = magic_open(MAGIC_NONE | MAGIC_NO_CHECK_COMPRESS);
+	size_t n = sizeof(magic_texts) / sizeof(magic_texts[0]), same = 0;
+
+	test_begin("probe_file: libmagic's own MIME type and description for texts");
+	test_assert(mime != NULL && desc != NULL && magic_load(mime, NULL) == 0 &&
+		    magic_load(desc, NULL) == 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = magic_texts[i].len != 0 ? magic_texts[i].len :
+			     strlen(magic_texts[i].data);
+		char *path = tmp_path(magic_texts[i].name), want_desc[sizeof(((struct facts *)0)->magic)];
+		const char *want_mime, *error;
+		struct facts f;
+		int fd;
+
+		/* by descriptor, as the probe asks (by path, an empty file is
+		 * "inode/x-empty", not "application/x-empty") */
+		write_file(magic_texts[i].name, magic_texts[i].data, len);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		want_mime = magic_descriptor(mime, fd);
+		snprintf(want_desc, sizeof(want_desc), "%s", magic_descriptor(desc, fd));
+		if (fd >= 0)
+			close(fd);
+		if (probe_file(probe, path, &f, &error) == 0 && want_mime != NULL &&
+		    strcmp(f.mime, want_mime) == 0 && strcmp(f.magic, want_desc) == 0)
+			same++;
+		else
+			printf("# %s: %s \"%s\", libmagic %s \"%s\"\n", magic_texts[i].name,
+			       f.mime, f.magic, want_mime, want_desc);
+		free(path);
+	}
+	test_assert_int(same, n);
+	magic_close(mime);
+	magic_close(desc);
+	test_end();
+}
+
+/* The same facts from a fresh child per file (probe_settings.one_shot). */
+static void test_probe_one_shot(void)
+{
+	struct probe_settings set = { .one_shot = true };
 	const char *error;
 	struct probe *p = probe_init(&set, &error);
-	char *path = tmp_path("v720.mp4");
+	size_t same = 0, n = sizeof(cases) / sizeof(cases[0]);
+
+	test_begin("probe_file one_shot: the same facts as the worker's for every file");
+	for (size_t i = 0; p != NULL && media_ok && i < n; i++) {
+		char *path = tmp_path(cases[i].file);
+		struct facts f, g;
+
+		if (probe_file(p, path, &f, &error) == 0 &&
+		    probe_file(probe, path, &g, &error) == 0 && memcmp(&f, &g, sizeof(f)) == 0)
+			same++;
+		else
+			printf("# %s differs\n", cases[i].file);
+		free(path);
+	}
+	test_assert(p != NULL && media_ok);
+	test_assert_int(same, n);
+	probe_deinit(&p);
+	test_end();
+}
+
+/* No child of ours has exited without being reaped (live ones may run). */
+static bool no_zombie(void)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD;
+	return info.si_pid == 0;
+}
+
+/* A file that times out is damaged; the next one is probed by a fresh
+ * worker as if nothing had happened. 10 ms: decoding big.jpg takes ~50 ms
+ * (more under ASan), probing the one-byte file ~0.05 ms. */
+static void test_probe_sandbox_failure(void)
+{
+	struct probe_settings set = { .limits = { .timeout_ms = 10 } };
+	const char *error;
+	struct probe *p = probe_init(&set, &error);
+	char *path = tmp_path("big.jpg"), *tiny = tmp_path("tiny.bin");
 	struct facts f;
 
-	test_begin("probe_file: a timed-out child gives damaged facts");
-	if (test_assert(p != NULL) &&
-	    test_assert_int(probe_file(p, path, &f, &error), 0)) {
-		test_assert_str(facts_kind_name(f.kind), "video");
-		test_assert_int(f.damaged, 1);
-		test_assert_str(f.damage, "probe timed out after 1 ms");
+	write_file("tiny.bin", "x", 1);
+	test_begin("probe_file: a timed-out file is damaged, the next one is not");
+	for (int round = 0; round < 2 && p != NULL; round++) {
+		if (test_assert_int(probe_file(p, path, &f, &error), 0)) {
+			test_assert_str(facts_kind_name(f.kind), "jpeg");
+			test_assert_int(f.damaged, 1);
+			test_assert_str(f.damage, "probe timed out after 10 ms");
+		}
+		test_assert(no_zombie());
+		if (test_assert_int(probe_file(p, tiny, &f, &error), 0)) {
+			test_assert_str(facts_kind_name(f.kind), "other");
+			if (!test_assert_int(f.damaged, 0))
+				printf("# damage: %s\n", f.damage);
+			test_assert_str(f.mime, "application/octet-stream");
+		}
 	}
+	test_assert(p != NULL);
 	probe_deinit(&p);
 	test_assert(p == NULL);
+	test_assert(no_zombie());
 	free(path);
+	free(tiny);
+	test_end();
+}
+
+/* A forked child (the extract worker) probes with its own worker. */
+static void test_probe_fork(void)
+{
+	char *path = tmp_path("photo.jpg");
+	struct facts f, g;
+	const char *error;
+	int status = -1;
+	pid_t child;
+
+	test_begin("probe_file in a forked child: its own worker, the parent's intact");
+	test_assert_int(probe_file(probe, path, &f, &error), 0);
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		int bad = probe_file(probe, path, &g, &error) != 0 ||
+			  memcmp(&f, &g, sizeof(f)) != 0;
+
+		probe_stop_worker(probe);
+		_exit(bad | (no_zombie() ? 0 : 2));
+	}
+	test_assert(child > 0 && waitpid(child, &status, 0) == child);
+	test_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	test_assert_int(probe_file(probe, path, &g, &error), 0);
+	test_assert(memcmp(&f, &g, sizeof(f)) == 0);
+	test_assert(no_zombie());
+	free(path);
+	test_end();
+}
+
+static void test_probe_deinit(void)
+{
+	test_begin("probe_deinit: the worker is stopped and reaped");
+	probe_deinit(&probe);
+	test_assert(probe == NULL);
 	errno = 0;
 	test_assert(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
 	test_end();
@@ -749,8 +939,9 @@ static void test_probe_sandbox_failure(void)
 int main(void)
 {
 	static void (*const tests[])(void) = {
-		test_probe_init, test_probe_table, test_probe_errors,
-		test_probe_sandbox_failure, NULL
+		test_probe_init, test_probe_table, test_probe_errors, test_probe_magic,
+		test_probe_one_shot,
+		test_probe_sandbox_failure, test_probe_fork, test_probe_deinit, NULL
 	};
 	int ret = test_run(tests);
 

@@ -1,9 +1,12 @@
 /* Tests for sandbox: results, crashes, limits, timeouts, descriptors, reaping,
- * the seccomp filter. */
+ * the seccomp filter; the persistent worker (sandbox_worker_*()): many calls
+ * in one process, a fresh worker after each failure, per-call limits,
+ * descriptor passing, forks, the restart after SANDBOX_WORKER_MAX_CALLS. */
 #include "sandbox.h"
 #include "test.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct child_view {
@@ -454,6 +458,501 @@ static void test_sandbox_seccomp_allowed(void)
 	close(ctx.fd);
 }
 
+/* ---- the persistent worker ---- */
+
+enum w_op {
+	WOP_OK,            /* pid, calls served so far; "call ARG" on stderr */
+	WOP_SEGV,
+	WOP_FAIL,          /* fn returns -1 */
+	WOP_HOG,           /* allocates until the address space limit */
+	WOP_SOCKET,        /* killed under STRICT */
+	WOP_SLEEP,         /* until the deadline */
+	WOP_BURN,          /* ARG ms of CPU time, then a reply */
+	WOP_BURN_IGNORING, /* the same with SIGXCPU ignored */
+	WOP_READ_FD,       /* data[] from in_fd */
+	WOP_SET_CPU_LIMIT, /* err: what setting its own RLIMIT_CPU gave */
+	WOP_FORGE,         /* a short message on its socket, then sleeps */
+};
+
+struct w_req {
+	enum w_op op;
+	int arg;
+};
+
+struct w_res {
+	pid_t pid;
+	int calls;               /* calls this worker process has served */
+	int in_fd;
+	long val;
+	int err;
+	char data[64];
+};
+
+static int w_served;             /* in the worker's memory */
+
+/* Blocks until killed; futex is allowed under STRICT (pause is not). */
+static int w_block(void)
+{
+	static int word;
+
+	for (;;)
+		syscall(SYS_futex, &word, 0 /* FUTEX_WAIT */, 0, NULL, NULL, 0);
+	return 0;
+}
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int w_serve(void *ctx, const void *request, size_t req_size, int in_fd,
+		   void *result, size_t result_size)
+{
+	const struct w_req *req = request;
+	struct w_res *res = result;
+	struct rlimit rl = { 1000, RLIM_INFINITY };
+	double until;
+	ssize_t n;
+
+	res->pid = getpid();
+	res->calls = ++w_served;
+	res->in_fd = in_fd;
+	switch (req->op) {
+	case WOP_OK:
+		fprintf(stderr, "call %d\n", req->arg);
+		return 0;
+	case WOP_SEGV:
+		raise(SIGSEGV);
+		return 0;
+	case WOP_FAIL:
+		return -1;
+	case WOP_HOG:
+		return fn_hog(ctx, result, result_size);
+	case WOP_SOCKET:
+		res->val = socket(AF_INET, SOCK_STREAM, 0);
+		return 0;
+	case WOP_SLEEP:
+		return w_block();
+	case WOP_BURN_IGNORING:
+		signal(SIGXCPU, SIG_IGN);
+		/* fall through */
+	case WOP_BURN:
+		until = cpu_now() + req->arg / 1000.0;
+		while (cpu_now() < until)
+			;
+		return 0;
+	case WOP_READ_FD:
+		n = pread(in_fd, res->data, sizeof(res->data) - 1, 0);
+		res->val = n;
+		return 0;
+	case WOP_SET_CPU_LIMIT:
+		errno = 0;
+		res->val = prlimit(0, RLIMIT_CPU, &rl, NULL);
+		res->err = errno;
+		return 0;
+	case WOP_FORGE:
+		for (int fd = 3; fd < 64; fd++) {
+			struct stat st;
+
+			if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+				(void)write(fd, "junk", 4);
+		}
+		return w_block();
+	}
+	return 0;
+}
+
+/* No child of ours has exited without being reaped (live ones may run). */
+static bool no_zombie(void)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD;
+	return info.si_pid == 0;
+}
+
+static int count_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static struct sandbox_worker *w_start(const struct sandbox_limits *lim)
+{
+	struct sandbox_worker *w = NULL;
+	const char *error = NULL;
+
+	if (sandbox_worker_start(lim, w_serve, NULL, sizeof(struct w_req),
+				 sizeof(struct w_res), &w, &error) < 0) {
+		printf("# sandbox_worker_start: %s\n", error);
+		return NULL;
+	}
+	return w;
+}
+
+/* One call; returns the outcome, -1 if the call itself failed. */
+static int w_call(struct sandbox_worker *w, enum w_op op, int arg, int fd, struct w_res *res,
+		  struct sandbox_report *rep)
+{
+	struct w_req req = { op, arg };
+	const char *error = NULL;
+
+	memset(res, 0x55, sizeof(*res));
+	if (sandbox_worker_call(w, &req, fd, res, rep, &error) < 0) {
+		printf("# sandbox_worker_call: %s\n", error);
+		return -1;
+	}
+	return (int)rep->outcome;
+}
+
+static const struct sandbox_limits w_strict = {
+	.seccomp = SANDBOX_SECCOMP_STRICT, .cpu_seconds = 1, .address_space = 64 << 20,
+	.timeout_ms = 10000,
+};
+
+static void test_worker_many_calls(void)
+{
+	struct sandbox_worker *w = w_start(&w_strict);
+	struct sandbox_report rep;
+	struct w_res res;
+	pid_t pid = 0;
+	bool same = true, counted = true, output = true;
+
+	test_begin("worker: 200 calls, one process, each call's own output");
+	if (test_assert(w != NULL)) {
+		pid = sandbox_worker_pid(w);
+		test_assert(pid > 0);
+		for (int i = 0; i < 200; i++) {
+			char want[32];
+
+			snprintf(want, sizeof(want), "call %d\n", i);
+			if (w_call(w, WOP_OK, i, -1, &res, &rep) != SANDBOX_OK) {
+				printf("# call %d: %s\n", i, rep.reason);
+				same = false;
+				break;
+			}
+			same = same && res.pid == pid && sandbox_worker_pid(w) == pid;
+			counted = counted && res.calls == i + 1 && res.in_fd == -1;
+			output = output && strcmp(rep.output, want) == 0;
+		}
+		test_assert(same);
+		test_assert(counted);
+		test_assert(output);
+		test_assert_str(rep.reason, "ok");
+		test_assert(rep.max_rss_kib > 0);
+		test_assert(rep.wall_seconds >= 0 && rep.wall_seconds < 5);
+		sandbox_worker_stop(&w);
+		test_assert(w == NULL);
+		test_assert(kill(pid, 0) < 0 && errno == ESRCH); /* gone and reaped */
+	}
+	test_assert(no_zombie());
+	test_end();
+}
+
+static const struct {
+	const char *name;
+	enum w_op op;
+	int arg;
+	struct sandbox_limits lim;
+	enum sandbox_outcome outcome;
+	const char *reason;
+} worker_cases[] = {
+	{ "segfault", WOP_SEGV, 0, { .seccomp = SANDBOX_SECCOMP_STRICT }, SANDBOX_CRASHED,
+	  "crashed (signal 11)" },
+	{ "fn fails", WOP_FAIL, 0, { .seccomp = SANDBOX_SECCOMP_STRICT }, SANDBOX_FAILED,
+	  "failed (exit 1)" },
+	{ "memory hog", WOP_HOG, 0, { .seccomp = SANDBOX_SECCOMP_STRICT, .address_space = 64 << 20 },
+	  SANDBOX_LIMIT, "memory limit" },
+	{ "socket() under STRICT", WOP_SOCKET, 0, { .seccomp = SANDBOX_SECCOMP_STRICT },
+	  SANDBOX_CRASHED, "crashed (signal 31: bad system call)" },
+	{ "sleeps past the deadline", WOP_SLEEP, 0,
+	  { .seccomp = SANDBOX_SECCOMP_STRICT, .timeout_ms = 300 }, SANDBOX_TIMEOUT,
+	  "timed out after 300 ms" },
+	{ "CPU loop", WOP_BURN, 30000, { .seccomp = SANDBOX_SECCOMP_STRICT, .cpu_seconds = 1 },
+	  SANDBOX_LIMIT, "CPU time limit (1 s)" },
+	{ "CPU loop ignoring SIGXCPU", WOP_BURN_IGNORING, 30000,
+	  { .seccomp = SANDBOX_SECCOMP_STRICT, .cpu_seconds = 1 }, SANDBOX_LIMIT,
+	  "CPU time limit (1 s)" },
+	{ "a forged reply", WOP_FORGE, 0, { .seccomp = SANDBOX_SECCOMP_OFF }, SANDBOX_BAD_RESULT,
+	  NULL /* "bad result (0 of sizeof(struct w_res) bytes)" */ },
+};
+
+/* OK, then the failure, then OK again from a fresh worker. */
+static void test_worker_failures(void)
+{
+	for (size_t i = 0; i < sizeof(worker_cases) / sizeof(worker_cases[0]); i++) {
+		struct sandbox_worker *w = w_start(&worker_cases[i].lim);
+		struct sandbox_report rep;
+		struct w_res res;
+		const char *reason = worker_cases[i].reason;
+		char name[128], bad[64];
+		pid_t first;
+
+		snprintf(name, sizeof(name), "worker: %s ends that call only",
+			 worker_cases[i].name);
+		snprintf(bad, sizeof(bad), "bad result (0 of %zu bytes)", sizeof(struct w_res));
+		test_begin(name);
+		if (!test_assert(w != NULL)) {
+			test_end();
+			continue;
+		}
+		test_assert_int(w_call(w, WOP_OK, 1, -1, &res, &rep), SANDBOX_OK);
+		test_assert_int(w_call(w, WOP_OK, 2, -1, &res, &rep), SANDBOX_OK);
+		first = res.pid;
+		test_assert_int(res.calls, 2);
+		if (!test_assert_int(w_call(w, worker_cases[i].op, worker_cases[i].arg, -1, &res,
+					    &rep), worker_cases[i].outcome))
+			printf("# reason %s, output %s\n", rep.reason, rep.output);
+		test_assert_str(rep.reason, reason != NULL ? reason : bad);
+		test_assert(res.pid == 0 && res.calls == 0); /* zeroed */
+		test_assert_int(sandbox_worker_pid(w), 0);
+		test_assert(kill(first, 0) < 0 && errno == ESRCH); /* killed and reaped */
+		test_assert(no_zombie());
+		test_assert_int(w_call(w, WOP_OK, 3, -1, &res, &rep), SANDBOX_OK);
+		test_assert(res.pid != first && res.pid > 0);
+		test_assert_int(res.calls, 1);
+		test_assert_str(rep.output, "call 3\n");
+		sandbox_worker_stop(&w);
+		test_assert(no_zombie());
+		test_end();
+	}
+}
+
+static void test_worker_cpu_per_call(void)
+{
+	struct sandbox_worker *w = w_start(&w_strict);
+	struct sandbox_report rep;
+	struct w_res res;
+	pid_t pid = 0;
+	bool ok = true;
+
+	test_begin("worker: the CPU limit (1 s) holds per call, not in sum (5 × 0.6 s)");
+	if (test_assert(w != NULL)) {
+		for (int i = 0; i < 5 && ok; i++) {
+			ok = test_assert_int(w_call(w, WOP_BURN, 600, -1, &res, &rep), SANDBOX_OK);
+			if (!ok)
+				printf("# call %d: %s\n", i, rep.reason);
+			ok = test_assert(rep.cpu_seconds >= 0.55 && rep.cpu_seconds < 1.0) && ok;
+			if (i == 0)
+				pid = res.pid;
+			ok = test_assert(res.pid == pid) && ok;
+		}
+		test_assert_int(res.calls, 5);
+		/* the next one that takes more is stopped at its own limit */
+		test_assert_int(w_call(w, WOP_BURN, 3000, -1, &res, &rep), SANDBOX_LIMIT);
+		test_assert_str(rep.reason, "CPU time limit (1 s)");
+		test_assert(rep.cpu_seconds >= 1.0 && rep.cpu_seconds < 2.9);
+		sandbox_worker_stop(&w);
+	}
+	test_assert(no_zombie());
+	test_end();
+}
+
+static void test_worker_fds(void)
+{
+	static const char data[] = "passed over the socket";
+	char *path = NULL;
+	struct sandbox_worker *w = w_start(&w_strict);
+	struct sandbox_report rep;
+	struct w_res res;
+	int fd = -1, before, after = -1;
+	bool all = true;
+
+	test_begin("worker: a descriptor passed with each call, none left behind");
+	if (!test_assert(w != NULL)) {
+		test_end();
+		return;
+	}
+	path = xasprintf("%s/passed", test_tmpdir());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	test_assert(fd >= 0 && write(fd, data, sizeof(data) - 1) == (ssize_t)sizeof(data) - 1);
+	test_assert_int(w_call(w, WOP_READ_FD, 0, fd, &res, &rep), SANDBOX_OK);
+	test_assert_str(res.data, data);
+	test_assert_int(res.val, (long)sizeof(data) - 1);
+	test_assert(res.in_fd >= 3);
+	before = count_fds(sandbox_worker_pid(w));
+	for (int i = 0; i < 100 && all; i++)
+		all = w_call(w, WOP_READ_FD, 0, fd, &res, &rep) == SANDBOX_OK &&
+		      strcmp(res.data, data) == 0;
+	test_assert(all);
+	after = count_fds(sandbox_worker_pid(w));
+	if (!test_assert(before > 0 && after == before))
+		printf("# descriptors in the worker: %d, then %d\n", before, after);
+	test_assert_int(w_call(w, WOP_OK, 0, -1, &res, &rep), SANDBOX_OK);
+	test_assert_int(res.in_fd, -1);
+	test_assert(fcntl(fd, F_GETFD) >= 0); /* the caller's copy stays */
+	sandbox_worker_stop(&w);
+	close(fd);
+	free(path);
+	test_end();
+}
+
+static void test_worker_seccomp(void)
+{
+	struct sandbox_worker *w = w_start(&w_strict);
+	struct sandbox_report rep;
+	struct w_res res;
+
+	test_begin("worker seccomp: the worker may not set its own CPU limit (EPERM)");
+	if (test_assert(w != NULL)) {
+		test_assert_int(w_call(w, WOP_SET_CPU_LIMIT, 0, -1, &res, &rep), SANDBOX_OK);
+		test_assert_int(res.val, -1);
+		test_assert_int(res.err, EPERM);
+		sandbox_worker_stop(&w);
+	}
+	test_end();
+}
+
+/* In a forked child: the inherited worker is left alone, the child gets
+ * its own. Returns a bit per failed check (the child's exit code). */
+static int worker_in_child(struct sandbox_worker *w, pid_t parents, bool reuse_fds)
+{
+	struct sandbox_report rep;
+	struct w_res res;
+	int fails = 0, fds[8], nfds = 0;
+
+	if (reuse_fds) {
+		/* as in a sandbox_run() child: every inherited descriptor
+		 * closed, the numbers taken by other files */
+		close_range(3, ~0U, 0);
+		for (int i = 0; i < 8; i++)
+			fds[nfds++] = open("/dev/null", O_RDONLY);
+	}
+	if (w_call(w, WOP_OK, 7, -1, &res, &rep) != SANDBOX_OK)
+		fails |= 1;
+	if (res.pid == parents || res.pid <= 0 || res.calls != 1 || sandbox_worker_pid(w) != res.pid)
+		fails |= 2;
+	if (kill(parents, 0) < 0)
+		fails |= 4;
+	for (int i = 0; i < nfds; i++) {
+		if (fds[i] < 0 || fcntl(fds[i], F_GETFD) < 0)
+			fails |= 8;
+	}
+	sandbox_worker_stop(&w);
+	if (!no_zombie() || kill(res.pid, 0) == 0)
+		fails |= 16;
+	return fails;
+}
+
+static void test_worker_fork(void)
+{
+	for (int reuse = 0; reuse < 2; reuse++) {
+		struct sandbox_worker *w = w_start(&w_strict);
+		struct sandbox_report rep;
+		struct w_res res;
+		int status = -1;
+		pid_t pid, child;
+
+		test_begin(reuse ? "worker: a forked child (its descriptors closed and reused) "
+			   "starts its own worker and leaves the parent's alone" :
+			   "worker: a forked child starts its own worker and leaves the "
+			   "parent's alone");
+		if (!test_assert(w != NULL)) {
+			test_end();
+			continue;
+		}
+		test_assert_int(w_call(w, WOP_OK, 1, -1, &res, &rep), SANDBOX_OK);
+		pid = res.pid;
+		fflush(stdout);
+		child = fork();
+		if (child == 0)
+			_exit(worker_in_child(w, pid, reuse));
+		test_assert(child > 0 && waitpid(child, &status, 0) == child);
+		if (!test_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+			printf("# child's failed checks: %#x\n", WEXITSTATUS(status));
+		test_assert_int(w_call(w, WOP_OK, 2, -1, &res, &rep), SANDBOX_OK);
+		test_assert(res.pid == pid);
+		test_assert_int(res.calls, 2); /* the same process, undisturbed */
+		test_assert_str(rep.output, "call 2\n");
+		sandbox_worker_stop(&w);
+		test_assert(no_zombie());
+		test_end();
+	}
+}
+
+static void test_worker_restarts(void)
+{
+	struct sandbox_worker *w = w_start(&w_strict);
+	struct sandbox_report rep;
+	struct w_res res;
+	pid_t first = 0;
+	bool same = true;
+
+	test_begin("worker: a fresh worker after SANDBOX_WORKER_MAX_CALLS calls");
+	if (test_assert(w != NULL)) {
+		for (int i = 0; i < SANDBOX_WORKER_MAX_CALLS && same; i++) {
+			same = w_call(w, WOP_OK, i, -1, &res, &rep) == SANDBOX_OK &&
+			       (i == 0 || res.pid == first) && res.calls == i + 1;
+			if (i == 0)
+				first = res.pid;
+		}
+		test_assert(same);
+		test_assert_int(w_call(w, WOP_OK, 0, -1, &res, &rep), SANDBOX_OK);
+		test_assert(res.pid != first);
+		test_assert_int(res.calls, 1);
+		test_assert(kill(first, 0) < 0 && errno == ESRCH);
+		test_assert(no_zombie());
+		sandbox_worker_stop(&w);
+	}
+	test_end();
+}
+
+static void test_worker_idle_death(void)
+{
+	struct sandbox_worker *w = w_start(&w_strict);
+	struct sandbox_report rep;
+	struct w_res res;
+	pid_t first;
+
+	test_begin("worker: killed from outside while idle, the next call is not blamed");
+	if (test_assert(w != NULL)) {
+		first = sandbox_worker_pid(w);
+		test_assert(kill(first, SIGKILL) == 0);
+		usleep(20000);
+		test_assert_int(w_call(w, WOP_OK, 0, -1, &res, &rep), SANDBOX_OK);
+		test_assert(res.pid != first);
+		test_assert(no_zombie());
+		sandbox_worker_stop(&w);
+	}
+	test_end();
+}
+
+static void test_worker_start_errors(void)
+{
+	struct sandbox_worker *w = NULL;
+	const char *error = NULL;
+	int bogus = -2;       /* not a system call: the filter cannot be built */
+	struct sandbox_limits lim = { .seccomp = SANDBOX_SECCOMP_STRICT, .seccomp_allow = &bogus,
+				      .seccomp_allow_count = 1 };
+
+	test_begin("worker: set-up and size errors are errors, not outcomes");
+	test_assert_int(sandbox_worker_start(&lim, w_serve, NULL, sizeof(struct w_req),
+					     sizeof(struct w_res), &w, &error), -1);
+	if (!test_assert(error != NULL && strncmp(error, "sandbox: seccomp", 16) == 0))
+		printf("# error: %s\n", error != NULL ? error : "(none)");
+	test_assert(w == NULL);
+	test_assert_int(sandbox_worker_start(NULL, w_serve, NULL, SANDBOX_WORKER_MAX_MSG,
+					     sizeof(struct w_res), &w, &error), -1);
+	test_assert(w == NULL);
+	test_assert(no_zombie());
+	test_end();
+}
+
 static void test_sandbox_no_zombies(void)
 {
 	test_begin("sandbox: no zombie left");
@@ -468,6 +967,9 @@ int main(void)
 	static void (*const tests[])(void) = {
 		test_sandbox_ok, test_sandbox_outcomes, test_sandbox_grandchild,
 		test_sandbox_big_result, test_sandbox_seccomp, test_sandbox_seccomp_allowed,
+		test_worker_many_calls, test_worker_failures, test_worker_cpu_per_call,
+		test_worker_fds, test_worker_seccomp, test_worker_fork, test_worker_restarts,
+		test_worker_idle_death, test_worker_start_errors,
 		test_sandbox_no_zombies, NULL
 	};
 	return test_run(tests);
