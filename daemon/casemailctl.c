@@ -7,6 +7,7 @@
 #include "digest.h"
 #include "check.h"
 #include "extract.h"
+#include "extract-worker.h"
 #include "fsutil.h"
 #include "inspect.h"
 #include "log.h"
@@ -111,7 +112,7 @@ static int cmd_inspect(int argc, char **argv)
 			ret = EX_CANTCREAT;
 			break;
 		}
-		if (extract_mail(argv[i], workdir, NULL, probe, &ex, &error) < 0) {
+		if (extract_mail_isolated(argv[i], workdir, NULL, probe, &ex, &error) < 0) {
 			fprintf(stderr, "casemailctl: %s\n", error);
 			if (ret == EX_OK)
 				ret = EX_NOINPUT;

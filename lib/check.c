@@ -1,6 +1,7 @@
 /* check: one mail file through extraction and rules. */
 #include "check.h"
 #include "datetime.h"
+#include "extract-worker.h"
 #include "json.h"
 #include "links.h"
 #include "probe.h"
@@ -11,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define CHECK_BODY_MAX (1024 * 1024)
 
 static __thread char check_err[512];
 
@@ -190,20 +189,6 @@ static void check_files(struct check *ck)
 
 /* ---- body text and links ---------------------------------------------------------- */
 
-static void check_body(struct check *ck)
-{
-	const struct message *msg = ck->ex->msg;
-	struct buf body = BUF_INIT;
-
-	for (size_t i = 0; i < msg->nparts && body.len < CHECK_BODY_MAX; i++) {
-		if (msg->parts[i].role != MESSAGE_ROLE_BODY)
-			continue;
-		message_part_text(msg, &msg->parts[i], CHECK_BODY_MAX - body.len, &body);
-		buf_putc(&body, '\n');
-	}
-	ck->body = buf_steal(&body);
-}
-
 static int check_links(struct check *ck, const char **error_r)
 {
 	if (links_find(ck->body, strlen(ck->body), NULL, &ck->found, &ck->nfound, error_r) < 0)
@@ -331,7 +316,11 @@ enum check_error check_mail(const char *eml_path, const char *workdir,
 			goto fail;
 		}
 	}
-	if (extract_mail(eml_path, workdir, opt->extract, probe, &ck->ex, error_r) < 0) {
+	if ((opt->unread != NULL ?
+	     extract_mail_unread(eml_path, workdir, opt->extract, "archive.damaged",
+				 opt->unread, &ck->ex, error_r) :
+	     extract_mail_isolated(eml_path, workdir, opt->extract, probe, &ck->ex,
+				   error_r)) < 0) {
 		ret = CHECK_ERR_INPUT;
 		goto fail;
 	}
@@ -353,7 +342,7 @@ enum check_error check_mail(const char *eml_path, const char *workdir,
 		check_arrival(ck);
 	}
 	check_files(ck);
-	check_body(ck);
+	ck->body = xstrdup(ck->ex->body);
 	if (check_links(ck, error_r) < 0) {
 		ret = CHECK_ERR_SYSTEM;
 		goto fail;

@@ -51,6 +51,9 @@ struct check_options {
 	int64_t arrival;
 	bool summary_list_on_file;    /* the sender sent a 汇总清单 before */
 	const struct extract_settings *extract; /* limits; NULL: the defaults */
+	const char *unread;           /* read nothing but the headers: the mail
+				       * gets archive.damaged with this detail
+				       * (the daemon's quarantine) */
 };
 
 /* Check eml_path. Returns CHECK_OK with *ck_r set, or an error with error_r. */

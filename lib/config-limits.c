@@ -31,6 +31,11 @@ void config_limits_extract(const struct config_limits *lim, struct extract_setti
 	set->max_depth = (unsigned)lim->extract_max_depth;
 	set->max_files = config_size(lim->extract_max_files);
 	set->max_name_bytes = config_size(lim->extract_max_name_bytes);
+	set->worker.cpu_seconds = (unsigned)lim->worker_cpu_seconds;
+	set->worker.address_space = lim->worker_address_space;
+	set->worker.timeout_ms = (unsigned)lim->worker_timeout_ms;
+	/* one switch for both filters (and the worker's Landlock) */
+	set->worker.seccomp = lim->probe_seccomp ? SANDBOX_SECCOMP_WORKER : SANDBOX_SECCOMP_OFF;
 }
 
 void config_limits_probe(const struct config_limits *lim, struct probe_settings *set)

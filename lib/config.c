@@ -99,6 +99,10 @@ static const struct ckey limits_keys[] = {
 	{ "probe_video_analyzeduration", C_COUNT, LM(probe_video_analyzeduration), "10000000",
 	  100000, 600000000 },
 	{ "probe_seccomp", C_BOOL, LM(probe_seccomp), "yes", 0, 0 },
+	{ "worker_cpu_seconds", C_COUNT, LM(worker_cpu_seconds), "300", 10, 86400 },
+	{ "worker_address_space", C_BYTES, LM(worker_address_space), "4G", 256 * MIB, 64 * GIB },
+	{ "worker_timeout_ms", C_COUNT, LM(worker_timeout_ms), "600000", 1000, 86400000 },
+	{ "quarantine_after", C_COUNT, LM(quarantine_after), "3", 0, 1000 },
 };
 #undef LM
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -86,6 +86,10 @@ struct config_limits {
 		 probe_max_image_side, probe_max_image_pixels, probe_video_probesize,
 		 probe_video_analyzeduration;
 	bool probe_seccomp;
+	/* extract-worker.h: the per-mail worker */
+	uint64_t worker_cpu_seconds, worker_address_space, worker_timeout_ms;
+	/* intake.c: checks of one mail that never came back (0 = never) */
+	uint64_t quarantine_after;
 };
 
 struct config {

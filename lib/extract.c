@@ -74,10 +74,19 @@ static char *extract_clean_name(const char *name, size_t max)
 	while (b.len > 0 && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '.'))
 		buf_truncate(&b, b.len - 1);
 	if (b.len > max) {
-		size_t n = max;
+		/* cut the stem, keep a short extension: ".zip" and ".docx"
+		 * decide how the rules read the file */
+		const char *dot = memrchr(b.data, '.', b.len);
+		size_t ext = dot != NULL ? b.len - (size_t)(dot - b.data) : 0;
+		size_t n;
+
+		if (ext > 16 || ext >= max / 2)
+			ext = 0;
+		n = max - ext;
 		while (n > 0 && ((unsigned char)b.data[n] & 0xc0) == 0x80)
 			n--; /* don't cut a UTF-8 sequence */
-		buf_truncate(&b, n);
+		memmove(b.data + n, b.data + b.len - ext, ext);
+		buf_truncate(&b, n + ext);
 	}
 	return buf_steal(&b);
 }
@@ -113,7 +122,9 @@ static size_t extract_add(struct extract_ctx *c, int parent, char *path)
 	struct extract_file *f;
 	const char *slash;
 
-	ex->files = xreallocarray(ex->files, ex->nfiles + 1, sizeof(*f));
+	/* doubling: 20,000 files must not mean 20,000 copies of the array */
+	if ((ex->nfiles & (ex->nfiles - 1)) == 0)
+		ex->files = xreallocarray(ex->files, ex->nfiles ? ex->nfiles * 2 : 1, sizeof(*f));
 	f = &ex->files[ex->nfiles];
 	memset(f, 0, sizeof(*f));
 	f->path = path;
@@ -277,6 +288,9 @@ static int extract_archive(struct extract_ctx *c, size_t idx)
 	const char *detail = NULL, *error = NULL, *code;
 	size_t first = ex->nfiles, last;
 
+	/* the mail's own archives are the input of the mail-wide ratio */
+	if (ex->files[idx].parent < 0 || !ex->files[ex->files[idx].parent].is_archive)
+		ex->budget.bytes_in += ex->files[idx].size;
 	if (unpack_archive(ex->files[idx].stored, ex->files[idx].name, ex->workdir,
 			   &c->set.unpack,
 			   &ex->budget, extract_unpack_entry, &u,
@@ -387,6 +401,22 @@ static int extract_contents(struct extract_ctx *c, size_t idx)
 
 /* ---- entry points ------------------------------------------------------------ */
 
+/* The mail's own text, for the links and the rules that read it. */
+static char *extract_body(const struct message *msg)
+{
+	struct buf body = BUF_INIT;
+
+	for (size_t i = 0; i < msg->nparts && body.len < EXTRACT_BODY_MAX; i++) {
+		if (msg->parts[i].role != MESSAGE_ROLE_BODY)
+			continue;
+		message_part_text(msg, &msg->parts[i], EXTRACT_BODY_MAX - body.len, &body);
+		buf_putc(&body, '\n');
+	}
+	if (body.len == 0)
+		buf_puts(&body, "");
+	return buf_steal(&body);
+}
+
 int extract_mail(const char *eml_path, const char *workdir,
 		 const struct extract_settings *set, struct probe *probe,
 		 struct extract **ex_r, const char **error_r)
@@ -416,6 +446,7 @@ int extract_mail(const char *eml_path, const char *workdir,
 		extract_free(&ex);
 		return -1;
 	}
+	ex->body = extract_body(ex->msg);
 	*ex_r = ex;
 	return 0;
 }
@@ -453,6 +484,7 @@ void extract_free(struct extract **_ex)
 	free(ex->files);
 	free(ex->problems);
 	message_free(&ex->msg);
+	free(ex->body);
 	free(ex->workdir);
 	free(ex);
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "facts.h"
 #include "message.h"
+#include "sandbox.h"
 #include "unpack.h"
 
 struct probe;
@@ -24,6 +25,7 @@ struct probe;
 #define EXTRACT_DEFAULT_MAX_DEPTH 3
 #define EXTRACT_DEFAULT_MAX_FILES 20000
 #define EXTRACT_DEFAULT_MAX_NAME_BYTES 255
+#define EXTRACT_BODY_MAX (1024 * 1024)
 
 struct extract_settings {          /* 0 = default */
 	struct message_limits message;
@@ -31,6 +33,9 @@ struct extract_settings {          /* 0 = default */
 	unsigned max_depth;            /* containers (archives, attached mails): 3 */
 	size_t max_files;              /* files listed per mail: 20,000 */
 	size_t max_name_bytes;         /* per path component: 255 */
+	/* the worker process of extract_mail_isolated() (extract-worker.h);
+	 * zero fields: its defaults. seccomp OFF turns Landlock off too. */
+	struct sandbox_limits worker;
 };
 
 struct extract_file {
@@ -72,6 +77,11 @@ struct extract {
 	size_t nproblems;
 	bool truncated;                /* max_files reached */
 	struct unpack_budget budget;
+	char *body;                    /* the mail's text (text/plain and text/html
+					* body parts as UTF-8, '\n' after each),
+					* from at most EXTRACT_BODY_MAX bytes of
+					* decoded text (up to 3 × that as UTF-8:
+					* U+FFFD for invalid bytes); never NULL */
 };
 
 /* Extract eml_path into workdir (must exist, should be empty).

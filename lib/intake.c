@@ -84,7 +84,8 @@ int intake_digest(const char *path, char hex[65], char **message_id_r, const cha
 	*message_id_r = NULL;
 	struct message *msg = NULL;
 	const char *err;
-	if (message_open_file(path, NULL, &msg, &err) == 0) {
+	/* the top header only: no MIME parser runs outside the worker */
+	if (message_open_file_unparsed(path, NULL, &msg, &err) == 0) {
 		char *mid = message_header_decoded(msg, NULL, "Message-ID");
 		*message_id_r = mid;
 		message_free(&msg);
@@ -164,6 +165,10 @@ static int intake_file(struct intake *in, const struct config_mailbox *mb,
 	struct spool_file *files = NULL;
 	struct spool_case *cases = NULL;
 	size_t nfiles = 0, ncases = 0;
+	char unread[160];
+	const char *end_error;
+	unsigned attempts = 0;
+	bool counted = false;
 	int ret = -1;
 
 	if (row->arrival > 0) {
@@ -176,6 +181,21 @@ static int intake_file(struct intake *in, const struct config_mailbox *mb,
 	(void)fsutil_rmtree(workdir, NULL);
 	if (fsutil_mkdir_p(workdir, error_r) < 0)
 		goto out;
+	/* a check that never comes back (the daemon killed on this mail, again
+	   and again) must not hold up the queue: after quarantine_after of
+	   them the mail is filed unread, with archive.damaged, and answered */
+	if (state_msg_attempt(in->st, row->id, &attempts, error_r) < 0)
+		goto out;
+	counted = true;
+	if (in->cfg->limits.quarantine_after > 0 &&
+	    attempts > in->cfg->limits.quarantine_after) {
+		snprintf(unread, sizeof(unread), "quarantined: the check of this mail did not "
+			 "finish %u times (the daemon was killed while reading it)", attempts - 1);
+		opt.unread = unread;
+		log_sd(LOG_LEVEL_WARNING, "quarantine",
+		       LOG_SD({ "receipt", receipt }, { "campaign", c->id }),
+		       "%s: %s; filed without reading its contents", receipt, unread);
+	}
 	switch (check_mail(row->raw_path, workdir, in->campaigns, &opt, in->probe, &ck, error_r)) {
 	case CHECK_OK:
 		break;
@@ -233,6 +253,8 @@ static int intake_file(struct intake *in, const struct config_mailbox *mb,
 			(void)unlink(row->raw_path);
 	}
 out:
+	if (counted)
+		(void)state_msg_attempt_end(in->st, row->id, &end_error);
 	if (workdir != NULL)
 		(void)fsutil_rmtree(workdir, NULL);
 	free(workdir);
@@ -275,7 +297,7 @@ int intake_reply_message(const struct config *cfg, const struct campaign *c,
 	/* the limits it was checked with: a mail over the default size
 	   must not become unanswerable */
 	config_limits_extract(&cfg->limits, &limits);
-	if (message_open_file(row->raw_path, &limits.message, &msg, error_r) < 0)
+	if (message_open_file_unparsed(row->raw_path, &limits.message, &msg, error_r) < 0)
 		goto out;
 	subject = message_header_decoded(msg, NULL, "Subject");
 	mid = message_header_decoded(msg, NULL, "Message-ID");

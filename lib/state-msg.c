@@ -417,6 +417,45 @@ int state_msg_set_error(struct state *st, int64_t id, const char *text,
 	return state_msg_update_one(st, s, id, "storing a message error", error_r);
 }
 
+int state_msg_attempt(struct state *st, int64_t id, unsigned *attempts_r,
+		      const char **error_r)
+{
+	sqlite3_stmt *s = state_stmt(st, STATE_STMT_MSG_ATTEMPT,
+		"UPDATE messages SET attempts = attempts + 1 WHERE id = ?1"
+		" RETURNING attempts", error_r);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*attempts_r = (unsigned)sqlite3_column_int(s, 0);
+		rc = sqlite3_step(s);
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_NOTFOUND;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*error_r = rc == SQLITE_NOTFOUND ?
+			state_error_fmt("message %lld: no such row", (long long)id) :
+			state_db_error(st, "counting a check attempt");
+		return -1;
+	}
+	return 0;
+}
+
+int state_msg_attempt_end(struct state *st, int64_t id, const char **error_r)
+{
+	sqlite3_stmt *s = state_stmt(st, STATE_STMT_MSG_ATTEMPT_END,
+		"UPDATE messages SET attempts = 0 WHERE id = ?1", error_r);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return state_msg_update_one(st, s, id, "ending a check attempt", error_r);
+}
+
 /* Read every row of a bound statement, then call cb on each: cb may use
  * the statement cache (even this statement) freely. */
 int state_msg_walk(struct state *st, sqlite3_stmt *s,

@@ -119,6 +119,8 @@ static const char *const state_schema_steps[] = {
 	"  file TEXT,"
 	"  PRIMARY KEY (receipt, seq));"
 	"CREATE INDEX defects_code ON defects (code);",
+	/* 2 → 3: checks started and not finished (intake_file()) */
+	"ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
 };
 
 _Static_assert(sizeof(state_schema_steps) / sizeof(state_schema_steps[0]) ==

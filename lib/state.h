@@ -31,7 +31,7 @@
 struct state;
 
 #define STATE_DB_NAME "state.db"
-#define STATE_SCHEMA_VERSION 2
+#define STATE_SCHEMA_VERSION 3
 /* Receipts are "<prefix>-NNNNNN"; the prefix is at most this long and
  * made of [A-Za-z0-9_] (it becomes a spool directory name). */
 #define STATE_RECEIPT_PREFIX_MAX 20
@@ -238,6 +238,15 @@ int state_msg_rebind_uid(struct state *st, int64_t id, uint32_t uidvalidity,
 int state_msg_receipt(struct state *st, int64_t id, const char *campaign_id,
 		      const char *prefix, char out[STATE_RECEIPT_SIZE],
 		      const char **error_r);
+
+/* Count one more check of the row started (committed at once) and return
+ * how many were started since the last one that came back: a mail whose
+ * check keeps killing the daemon counts up, anything that returns (even
+ * with an error, e.g. a full disk) resets the count with
+ * state_msg_attempt_end(). */
+int state_msg_attempt(struct state *st, int64_t id, unsigned *attempts_r,
+		      const char **error_r);
+int state_msg_attempt_end(struct state *st, int64_t id, const char **error_r);
 
 /* Fields that state_msg_advance() may set; NULL keeps the column. */
 struct state_msg_update {

@@ -7,6 +7,8 @@
 #      timeout, the mail untouched; once released, processed normally
 #   3. state DB corrupt: refused with an error naming the file, exit ≠ 0,
 #      the mail untouched, the corrupt file not overwritten
+#   4. a mail whose check keeps killing the daemon: quarantined after
+#      [limits] quarantine_after unfinished checks, filed unread, answered
 # Needs root for the tmpfs mount (part 1 is skipped otherwise). TAP.
 # Usage: tests/e2e-faults.sh [BUILD/casemailctl]
 set -u
@@ -66,8 +68,8 @@ if mount -t tmpfs -o size=2m tmpfs "$d/spool" 2>/dev/null; then
 	check "disk full: the mail stays unmarked in new/" $?
 	[ -z "$(ls "$d/spool"/*/mail 2>/dev/null)" ] && [ -z "$(ls -A "$d/spool"/*/tmp 2>/dev/null)" ]
 	check "disk full: no mail directory, nothing left in the spool's tmp/" $?
-	is "disk full: the row stays FETCHED with the error" \
-		"$(db "$d" "SELECT state, error LIKE '%No space%' FROM messages")" "fetched|1"
+	is "disk full: the row stays FETCHED with the error, no unfinished check counted" \
+		"$(db "$d" "SELECT state, error LIKE '%No space%', attempts FROM messages")" "fetched|1|0"
 	[ -z "$(ls "$d/replies")" ]; check "disk full: no reply" $?
 	grep -q 'No space left on device' "$d/run1.log"; check "disk full: logged as such" $?
 	mount -o remount,size=100m "$d/spool"
@@ -135,6 +137,38 @@ is "DB corrupt: the file is left as it was (for the admin to restore)" \
 "$ctl" status -c "$d/casemail.conf" >"$d/status.out" 2>&1
 rc=$?
 [ "$rc" = 74 ]; check "DB corrupt: casemailctl status says so (exit $rc)" $?
+
+# ---- 4. a mail whose check keeps killing the daemon -------------------------------------
+# The daemon is SIGKILLed while the worker reads the mail, twice (as if
+# the mail crashed it); with quarantine_after = 2 the third run files it
+# unread (archive.damaged for the whole mail), answers it and marks it.
+d=$work/poison
+setup "$d"
+printf '[limits]\nquarantine_after = 2\n' >>"$d/casemail.conf"
+killed=0
+for i in 1 2; do
+	"$daemon" -c "$d/casemail.conf" --once --foreground >>"$d/kills.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 1000); do   # up to 10 s for the worker to appear
+		pgrep -P "$pid" >/dev/null && break
+		sleep 0.01
+	done
+	pgrep -P "$pid" >/dev/null && kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
+	wait "$pid" 2>/dev/null
+done
+is "quarantine: the daemon was killed in the worker's check twice" "$killed" 2
+is "quarantine: two unfinished checks counted" "$(db "$d" "SELECT state, attempts FROM messages")" "fetched|2"
+"$daemon" -c "$d/casemail.conf" --once --foreground >"$d/run.log" 2>&1
+is "quarantine: the third run succeeds" $? 0
+is "quarantine: filed unread as rejected, marked, count reset" \
+	"$(db "$d" "SELECT state, verdict, attempts FROM messages")" "marked|rejected|0"
+is "quarantine: its one defect is archive.damaged for the whole mail" \
+	"$(jq -r '[.defects[] | .code + ":" + (.file // "mail")] | join(",")' "$d"/spool/*/mail/*/manifest.json)" \
+	"archive.damaged:mail"
+cmp -s "$good" "$d"/spool/*/mail/*/message.eml; check "quarantine: the mail itself is kept in the spool" $?
+is "quarantine: the sender is answered" "$(ls "$d/replies" | wc -l)" 1
+grep -q 'quarantined: the check of this mail did not finish 2 times' "$d/run.log"
+check "quarantine: logged as such" $?
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
