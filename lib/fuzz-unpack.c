@@ -122,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"fuzz.zip", "x.docx.gz", "a.tar.bz2", "名字.xz", "noext", "b.zst",
 	};
 	const char *dir = fuzz_scratch("fuzz-unpack");
-	struct unpack_budget budget = { 0, 0, 0 };
+	struct unpack_budget budget = { 0 };
 	enum unpack_status status = UNPACK_OK;
 	const char *detail = NULL, *error = NULL;
 	struct seen seen = { NULL, 0, 0 };

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Longest lists in a reply (see report_same_code()). */
+#define REPORT_MAX_OTHER_FILES 100
+#define REPORT_MAX_SAME_CODE 20
+
 static const char *const cn_numbers[] = {
 	"一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
 };
@@ -78,6 +82,7 @@ static void report_received(const struct check *ck, struct buf *out)
 	const struct rules_result *r = ck->rules;
 	bool *listed = xcalloc(ck->ex->nfiles + 1, sizeof(*listed));
 	bool others = false;
+	size_t nothers = 0;
 
 	buf_puts(out, "收到的材料：\n");
 	for (size_t i = 0; i < r->ncases; i++) {
@@ -101,10 +106,15 @@ static void report_received(const struct check *ck, struct buf *out)
 		if (!others)
 			buf_puts(out, r->ncases > 0 ? "  其他文件：\n" : "  文件：\n");
 		others = true;
+		if (++nothers > REPORT_MAX_OTHER_FILES)
+			continue;
 		buf_printf(out, "    · %s（", f->path);
 		report_file_facts(f, out);
 		buf_puts(out, "）\n");
 	}
+	if (nothers > REPORT_MAX_OTHER_FILES)
+		buf_printf(out, "    ……另有%zu个文件，不逐一列出\n",
+			   nothers - REPORT_MAX_OTHER_FILES);
 	if (r->ncases == 0 && !others)
 		buf_puts(out, "  （没有附件）\n");
 	free(listed);
@@ -123,9 +133,46 @@ static int report_rank(const struct rules_defect *d)
 	return rank + (d->severity == RULES_WARNING ? 3 : 0);
 }
 
+/* Defects of one code within a group: the first REPORT_MAX_SAME_CODE are
+ * listed, the rest counted in one line (a bomb of 10,000 stray files
+ * makes a reply one can still read; manifest.json has them all). */
+struct report_seen {
+	const char **codes;
+	size_t *counts;
+	size_t n;
+};
+
+static size_t report_same_code(struct report_seen *seen, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < seen->n && strcmp(seen->codes[i], code) != 0; i++)
+		;
+	if (i == seen->n) {
+		seen->codes = xreallocarray(seen->codes, seen->n + 1, sizeof(*seen->codes));
+		seen->counts = xreallocarray(seen->counts, seen->n + 1, sizeof(*seen->counts));
+		seen->codes[i] = code;
+		seen->counts[i] = 0;
+		seen->n++;
+	}
+	return ++seen->counts[i];
+}
+
+/* The counted rest of each code, then forget the group. */
+static void report_same_code_tail(struct report_seen *seen, unsigned *n, struct buf *out)
+{
+	for (size_t i = 0; i < seen->n; i++) {
+		if (seen->counts[i] > REPORT_MAX_SAME_CODE)
+			buf_printf(out, "  %u. 另有%zu个文件存在与上面相同的问题，不逐一列出。\n",
+				   ++*n, seen->counts[i] - REPORT_MAX_SAME_CODE);
+	}
+	seen->n = 0;
+}
+
 static void report_defects(const struct check *ck, struct buf *out)
 {
 	const struct rules_result *r = ck->rules;
+	struct report_seen seen = { 0 };
 	size_t group = 0;
 
 	/* one group per case that has defects, then the mail's own */
@@ -148,10 +195,17 @@ static void report_defects(const struct check *ck, struct buf *out)
 						   r->cases[want].name, r->cases[want].company);
 				group++;
 			}
+			if (report_same_code(&seen, df->code) > REPORT_MAX_SAME_CODE) {
+				n--;
+				continue;
+			}
 			buf_printf(out, "  %u. %s%s\n", n,
 				   df->severity == RULES_WARNING ? "【建议】" : "", df->detail);
 		}
+		report_same_code_tail(&seen, &n, out);
 	}
+	free(seen.codes);
+	free(seen.counts);
 }
 
 void report_render(const struct check *ck, const char *receipt, struct buf *out)

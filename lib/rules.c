@@ -434,6 +434,15 @@ static void rules_check_problems(struct rules_ctx *x)
 			rules_defect(x, p->code, NULL, p->file, -1, v2, 2);
 			continue;
 		}
+		/* the mail as a whole (MIME limits, the worker stopped): no
+		 * archive to name, and the detail is the log's English */
+		if (p->file == NULL && (strcmp(p->code, "archive.bomb") == 0 ||
+					strcmp(p->code, "archive.damaged") == 0)) {
+			rules_defect(x, p->code, strcmp(p->code, "archive.bomb") == 0 ?
+				     "archive.bomb.mail" : "archive.damaged.mail",
+				     NULL, -1, vars, 2);
+			continue;
+		}
 		rules_defect(x, p->code, NULL, p->file, -1, vars, 2);
 	}
 }
@@ -460,7 +469,13 @@ static void rules_check_mail(struct rules_ctx *x)
 		rules_defect(x, "mail.big_attachment_link", NULL, NULL, -1, vars, 3);
 		free(expiry);
 	}
-	if (m->nfiles == 0 && m->nlinks == 0)
+	/* a mail whose contents could not be read (MIME limits, the worker
+	 * stopped, quarantine) has that defect instead */
+	bool unread = false;
+	for (size_t i = 0; i < m->nproblems; i++)
+		unread |= m->problems[i].file == NULL &&
+			  strncmp(m->problems[i].code, "archive.", 8) == 0;
+	if (m->nfiles == 0 && m->nlinks == 0 && !unread)
 		rules_defect(x, "mail.no_materials", NULL, NULL, -1, NULL, 0);
 }
 

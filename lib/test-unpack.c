@@ -60,7 +60,7 @@ static void test_unpack_nested(void)
 	char *ipath = unpack_testkit_archive("inner.zip", "zip", NULL, "C.UTF-8", inner);
 	char *idata, *opath;
 	size_t ilen;
-	struct unpack_budget budget = { 0, 0, 0 };
+	struct unpack_budget budget = { 0 };
 	struct unpack_testkit_run r = { 0 };
 	int i;
 
@@ -202,7 +202,7 @@ static void test_unpack_unsafe(void)
 	char *zip = unpack_testkit_archive("unsafe.zip", "zip", NULL, "C", zipf);
 	char *x = unpack_testkit_path("x"), *z = unpack_testkit_path("z");
 	char *evil = unpack_testkit_path("evil.exe");
-	struct unpack_budget budget = { 0, 0, 0 }; /* one outdir, one budget */
+	struct unpack_budget budget = { 0 }; /* one outdir, one budget */
 	struct unpack_testkit_run r = { 0 };
 	struct stat st;
 
@@ -273,7 +273,7 @@ static void test_unpack_bombs(void)
 		char *path = unpack_testkit_archive(cases[i].file, xz ? "pax" : "zip",
 						    xz ? "xz" : NULL, "C.UTF-8",
 						    cases[i].files);
-		struct unpack_budget budget = { cases[i].used_before, 0, 0 };
+		struct unpack_budget budget = { .bytes_out = cases[i].used_before };
 		struct unpack_testkit_run r = { 0 };
 
 		printf("# %s\n", cases[i].file);
@@ -361,7 +361,7 @@ static void test_unpack_sparse(void)
 
 static void test_unpack_local_errors(void)
 {
-	struct unpack_budget budget = { 0, 0, 0 };
+	struct unpack_budget budget = { 0 };
 	const char *detail, *error = NULL;
 	enum unpack_status status;
 	char *missing = unpack_testkit_path("missing.zip"), *text = unpack_testkit_path("text.txt");

@@ -112,7 +112,7 @@ void unpack_testkit_unpack(struct unpack_testkit_run *r, const char *archive,
 			   struct unpack_budget *budget)
 {
 	static int count;
-	struct unpack_budget local = { 0, 0, 0 };
+	struct unpack_budget local = { 0 };
 	const char *detail = NULL, *error = NULL;
 
 	if (r->outdir == NULL) {

@@ -149,6 +149,15 @@ static void unpack_support(struct archive *a)
 	archive_read_support_format_raw(a); /* bids last: only when nothing else fits */
 }
 
+/* Output allowed for in bytes of input: max_ratio × in, at least the floor. */
+static uint64_t unpack_cap(const struct unpack_run *run, uint64_t in)
+{
+	uint64_t cap = in > UINT64_MAX / run->lim.max_ratio ? UINT64_MAX :
+		       in * run->lim.max_ratio;
+
+	return cap < run->lim.ratio_min_bytes ? run->lim.ratio_min_bytes : cap;
+}
+
 /* Count n more output bytes, or set UNPACK_BOMB if that breaks a limit. */
 static int unpack_take(struct unpack_run *run, uint64_t n)
 {
@@ -161,7 +170,9 @@ static int unpack_take(struct unpack_run *run, uint64_t n)
 			run->lim.max_total_bytes, s1, sizeof(s1)));
 		return UNPACK_STOP;
 	}
-	if (n > run->out_cap - run->out_bytes) {
+	if (n > run->out_cap - run->out_bytes ||
+	    (b->bytes_in > 0 && b->bytes_out <= unpack_cap(run, b->bytes_in) &&
+	     n > unpack_cap(run, b->bytes_in) - b->bytes_out)) {
 		unpack_set_status(run, UNPACK_BOMB, "expands beyond %u:1 (>%s)",
 				  run->lim.max_ratio, unpack_size_str(
 				  run->lim.ratio_min_bytes, s2, sizeof(s2)));
@@ -439,10 +450,7 @@ int unpack_archive(const char *archive_path, const char *archive_name,
 		goto out;
 	}
 	/* bomb when out > ratio_min_bytes and out > max_ratio * in */
-	run.out_cap = (uint64_t)st.st_size > UINT64_MAX / run.lim.max_ratio ?
-		UINT64_MAX : (uint64_t)st.st_size * run.lim.max_ratio;
-	if (run.out_cap < run.lim.ratio_min_bytes)
-		run.out_cap = run.lim.ratio_min_bytes;
+	run.out_cap = unpack_cap(&run, (uint64_t)st.st_size);
 
 	/* libarchive converts flagged zip, 7z and pax names to the locale's
 	 * charset: it must be UTF-8, for this thread only */

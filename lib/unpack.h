@@ -42,6 +42,13 @@ struct unpack_budget {
 	uint64_t bytes_out;
 	uint64_t entries;
 	uint64_t next_file_no;
+	uint64_t bytes_in;        /* set by the caller: the sizes of the archives
+				   the mail itself carries (not those found in
+				   other archives). When not 0 the ratio test
+				   applies to the whole budget too, so that
+				   archives nested in each other, each under the
+				   ratio floor (42.zip), stop at the floor and
+				   not at max_total_bytes */
 };
 
 /* Outcome of one archive, worst first wins: BOMB (stopped at once),
