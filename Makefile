@@ -4,6 +4,7 @@
 #   make         build build/casemailctl and build/casemaild
 #   make check   deps + build + all tests (unit, end-to-end); last line "N passed, N failed"
 #   make demo    deps + build + run the pipeline over generated sample mail
+#   make bench   casemail timed against the admin's tools, IMAP drain, latency (docs/bench.md)
 #   make install / uninstall   [DESTDIR=…] [PREFIX=/usr/local] … (docs/install.md)
 
 BUILD      ?= build
@@ -221,6 +222,21 @@ $(BUILD)/fuzz-%: $(BUILD)/lib/fuzz-%.o $(BUILD)/libcasemail.a
 	$(CC) $(ALL_CFLAGS) $(FUZZ_LDFLAGS) -o $@ $^ $(LIBS)
 
 -include $(FUZZ_SRCS:lib/%.c=$(BUILD)/lib/%.d)
+
+# ---- make bench: casemail against the admin's tools (docs/bench.md) ---------
+# bench-deps = deps + the baselines' packages (tests/bench/deps.sh); the
+# corpus is generated into $(BUILD)/bench-corpus, results in $(BUILD)/bench-work.
+# BENCH_IMAP_MAILS=N (500), BENCH_SKIP="imap latency baselines", BENCH_REPEAT=N.
+.PHONY: bench bench-deps
+bench: bench-deps
+	$(MAKE) all $(BUILD)/bench-imapfetch
+	@BUILD=$(BUILD) bash tests/bench/run.sh
+
+bench-deps: deps
+	@sh tests/bench/deps.sh
+
+$(BUILD)/bench-imapfetch: tests/bench/imapfetch.c $(BUILD)/libcasemail.a
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(INSTALL_BUILD)
