@@ -454,21 +454,6 @@ static int probe_sandboxed(struct probe *p, struct probe_job *job, struct probe_
 	return sandbox_worker_call(p->worker, &req, job->fd, reply, report, error_r);
 }
 
-/* The child is not trusted to hand back well-formed facts. */
-static void probe_facts_sanitize(struct facts *f)
-{
-	if ((unsigned)f->kind >= FACTS_KIND_COUNT)
-		f->kind = FACTS_KIND_OTHER;
-	f->mime[sizeof(f->mime) - 1] = '\0';
-	f->magic[sizeof(f->magic) - 1] = '\0';
-	f->damage[sizeof(f->damage) - 1] = '\0';
-	f->container[sizeof(f->container) - 1] = '\0';
-	f->codec[sizeof(f->codec) - 1] = '\0';
-	f->damaged = f->damaged ? true : false;
-	if (f->doc_images < 0)
-		f->doc_images = 0;
-}
-
 int probe_file_report(struct probe *p, const char *path, struct facts *f,
 		      struct sandbox_report *report, const char **error_r)
 {
@@ -503,7 +488,7 @@ int probe_file_report(struct probe *p, const char *path, struct facts *f,
 			goto out;
 		}
 		*f = reply.facts;
-		probe_facts_sanitize(f);
+		facts_sanitize(f); /* the worker is not trusted to hand back well-formed facts */
 		ret = 0;
 		goto out;
 	}
