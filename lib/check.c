@@ -342,7 +342,7 @@ enum check_error check_mail(const char *eml_path, const char *workdir,
 		check_arrival(ck);
 	}
 	check_files(ck);
-	ck->body = xstrdup(ck->ex->body);
+	ck->body = ck->ex->body;
 	if (check_links(ck, error_r) < 0) {
 		ret = CHECK_ERR_SYSTEM;
 		goto fail;
@@ -391,7 +391,6 @@ void check_free(struct check **_ck)
 	free(ck->sender);
 	free(ck->sender_name);
 	free(ck->subject);
-	free(ck->body);
 	free(ck);
 }
 

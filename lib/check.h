@@ -40,7 +40,7 @@ struct check {
 	size_t nlinks;
 	struct links_found *found;
 	size_t nfound;
-	char *body;
+	const char *body;         /* ex->body: the mail's text */
 	char **sha;
 };
 

@@ -34,7 +34,6 @@ struct xw_job {
 
 struct xw_reply {
 	int ret;                 /* 0: result written; -1: error below */
-	int landlock_abi;        /* 0: the kernel has none */
 	char error[512];
 };
 
@@ -56,12 +55,10 @@ static int xw_child(void *ctx, void *result, size_t size)
 	int fd;
 
 	(void)size;
-	if (job->confine) {
-		reply->landlock_abi = landlock_confine(job->workdir, ro, 4, &error);
-		if (reply->landlock_abi < 0) {
-			xw_fail(reply, "", error);
-			return 0;
-		}
+	/* a kernel without Landlock (0) leaves seccomp and the rlimits */
+	if (job->confine && landlock_confine(job->workdir, ro, 4, &error) < 0) {
+		xw_fail(reply, "", error);
+		return 0;
 	}
 	if (extract_mail(job->eml_path, job->workdir, job->set, job->probe, &ex, &error) < 0) {
 		xw_fail(reply, "", error);
@@ -119,7 +116,6 @@ int extract_mail_unread(const char *eml_path, const char *workdir,
 			const char *detail, struct extract **ex_r, const char **error_r)
 {
 	static const struct extract_settings defaults;
-
 	struct extract *ex = xcalloc(1, sizeof(*ex));
 
 	if (set == NULL)
@@ -142,7 +138,10 @@ int extract_mail_unread(const char *eml_path, const char *workdir,
 
 static void xw_limits(const struct extract_settings *set, struct sandbox_limits *lim)
 {
-	uint64_t biggest;
+	uint64_t mail = set->message.max_size != 0 ? set->message.max_size :
+			MESSAGE_DEFAULT_MAX_SIZE;
+	uint64_t unpacked = set->unpack.max_total_bytes != 0 ? set->unpack.max_total_bytes :
+			    UNPACK_DEFAULT_MAX_TOTAL_BYTES;
 
 	*lim = set->worker;
 	if (lim->cpu_seconds == 0)
@@ -153,17 +152,10 @@ static void xw_limits(const struct extract_settings *set, struct sandbox_limits 
 		lim->open_files = EXTRACT_WORKER_OPEN_FILES;
 	if (lim->timeout_ms == 0)
 		lim->timeout_ms = EXTRACT_WORKER_TIMEOUT_MS;
-	if (lim->file_size == 0) {
-		/* the largest file it writes: a decoded attachment (≤ the
-		 * mail) or an unpacked entry (≤ the unpack budget) */
-		biggest = set->unpack.max_total_bytes != 0 ? set->unpack.max_total_bytes :
-			  UNPACK_DEFAULT_MAX_TOTAL_BYTES;
-		if (biggest < (set->message.max_size != 0 ? set->message.max_size :
-			       MESSAGE_DEFAULT_MAX_SIZE))
-			biggest = set->message.max_size != 0 ? set->message.max_size :
-				  MESSAGE_DEFAULT_MAX_SIZE;
-		lim->file_size = biggest + (1ULL << 20);
-	}
+	/* the largest file it writes: a decoded attachment (≤ the mail) or
+	 * an unpacked entry (≤ the unpack budget) */
+	if (lim->file_size == 0)
+		lim->file_size = (mail > unpacked ? mail : unpacked) + (1ULL << 20);
 	if (lim->seccomp == SANDBOX_SECCOMP_DEFAULT)
 		lim->seccomp = SANDBOX_SECCOMP_WORKER;
 }

@@ -412,8 +412,6 @@ static char *extract_body(const struct message *msg)
 		message_part_text(msg, &msg->parts[i], EXTRACT_BODY_MAX - body.len, &body);
 		buf_putc(&body, '\n');
 	}
-	if (body.len == 0)
-		buf_puts(&body, "");
 	return buf_steal(&body);
 }
 

@@ -137,8 +137,7 @@ static int report_rank(const struct rules_defect *d)
  * listed, the rest counted in one line (a bomb of 10,000 stray files
  * makes a reply one can still read; manifest.json has them all). */
 struct report_seen {
-	const char **codes;
-	size_t *counts;
+	struct { const char *code; size_t count; } *v;
 	size_t n;
 };
 
@@ -146,25 +145,24 @@ static size_t report_same_code(struct report_seen *seen, const char *code)
 {
 	size_t i;
 
-	for (i = 0; i < seen->n && strcmp(seen->codes[i], code) != 0; i++)
+	for (i = 0; i < seen->n && strcmp(seen->v[i].code, code) != 0; i++)
 		;
 	if (i == seen->n) {
-		seen->codes = xreallocarray(seen->codes, seen->n + 1, sizeof(*seen->codes));
-		seen->counts = xreallocarray(seen->counts, seen->n + 1, sizeof(*seen->counts));
-		seen->codes[i] = code;
-		seen->counts[i] = 0;
+		seen->v = xreallocarray(seen->v, seen->n + 1, sizeof(*seen->v));
+		seen->v[i].code = code;
+		seen->v[i].count = 0;
 		seen->n++;
 	}
-	return ++seen->counts[i];
+	return ++seen->v[i].count;
 }
 
 /* The counted rest of each code, then forget the group. */
 static void report_same_code_tail(struct report_seen *seen, unsigned *n, struct buf *out)
 {
 	for (size_t i = 0; i < seen->n; i++) {
-		if (seen->counts[i] > REPORT_MAX_SAME_CODE)
+		if (seen->v[i].count > REPORT_MAX_SAME_CODE)
 			buf_printf(out, "  %u. 另有%zu个文件存在与上面相同的问题，不逐一列出。\n",
-				   ++*n, seen->counts[i] - REPORT_MAX_SAME_CODE);
+				   ++*n, seen->v[i].count - REPORT_MAX_SAME_CODE);
 	}
 	seen->n = 0;
 }
@@ -204,8 +202,7 @@ static void report_defects(const struct check *ck, struct buf *out)
 		}
 		report_same_code_tail(&seen, &n, out);
 	}
-	free(seen.codes);
-	free(seen.counts);
+	free(seen.v);
 }
 
 void report_render(const struct check *ck, const char *receipt, struct buf *out)

@@ -438,9 +438,10 @@ static void rules_check_problems(struct rules_ctx *x)
 		 * archive to name, and the detail is the log's English */
 		if (p->file == NULL && (strcmp(p->code, "archive.bomb") == 0 ||
 					strcmp(p->code, "archive.damaged") == 0)) {
-			rules_defect(x, p->code, strcmp(p->code, "archive.bomb") == 0 ?
-				     "archive.bomb.mail" : "archive.damaged.mail",
-				     NULL, -1, vars, 2);
+			char key[32];
+
+			snprintf(key, sizeof(key), "%s.mail", p->code);
+			rules_defect(x, p->code, key, NULL, -1, vars, 2);
 			continue;
 		}
 		rules_defect(x, p->code, NULL, p->file, -1, vars, 2);

@@ -6,6 +6,7 @@
 #include "sandbox.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Exit codes of a child besides 0 (result sent). */
@@ -71,7 +72,15 @@ int sandbox_seccomp_install(const struct sandbox_limits *lim, int result_fd);
  * also lets it receive requests on sock_fd (recvmsg) and read its own
  * peak memory (getrusage). */
 int sandbox_seccomp_install_serve(const struct sandbox_limits *lim, int sock_fd);
-/* The filter of SANDBOX_SECCOMP_WORKER, installed the same way. */
-int sandbox_seccomp_install_worker(const struct sandbox_limits *lim);
+/* Add the rules of SANDBOX_SECCOMP_WORKER to ctx (a scmp_filter_ctx
+ * whose default action is EPERM; sandbox-seccomp-worker.c). Returns 0 or
+ * libseccomp's negative errno. */
+int sandbox_seccomp_worker_rules(void *ctx, const struct sandbox_limits *lim);
+/* Add one seccomp rule with action per name to the filter ctx (a
+ * scmp_filter_ctx); names this architecture lacks are skipped, as are
+ * calls the caller allows outright (lim->seccomp_allow, added first).
+ * Returns 0 or libseccomp's negative errno. */
+int sandbox_seccomp_table(void *ctx, const struct sandbox_limits *lim,
+			  uint32_t action, const char *const *names, size_t n);
 
 #endif

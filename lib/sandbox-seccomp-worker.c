@@ -21,7 +21,6 @@
  *             one. */
 #include "sandbox-private.h"
 
-#include <errno.h>
 #include <seccomp.h>
 
 static const char *const worker_allow[] = {
@@ -81,45 +80,17 @@ static const char *const worker_kill[] = {
 	"setdomainname",
 };
 
-static int worker_table(scmp_filter_ctx ctx, uint32_t action,
-			const char *const *names, size_t n)
+int sandbox_seccomp_worker_rules(void *ctx, const struct sandbox_limits *lim)
 {
-	for (size_t i = 0; i < n; i++) {
-		int nr = seccomp_syscall_resolve_name(names[i]);
-		int r;
+	int r = 0;
 
-		if (nr == __NR_SCMP_ERROR)
-			continue; /* not on this architecture */
-		if ((r = seccomp_rule_add(ctx, action, nr, 0)) < 0)
-			return r;
-	}
-	return 0;
-}
-
-int sandbox_seccomp_install_worker(const struct sandbox_limits *lim)
-{
-	scmp_filter_ctx ctx;
-	int r;
-
-	if ((ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM))) == NULL) {
-		errno = seccomp_api_get() == 0 ? ENOSYS : ENOMEM;
-		return -1;
-	}
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	for (unsigned int i = 0; r == 0 && i < lim->seccomp_allow_count; i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, lim->seccomp_allow[i], 0);
 	if (r == 0)
-		r = worker_table(ctx, SCMP_ACT_ALLOW, worker_allow,
-				 sizeof(worker_allow) / sizeof(worker_allow[0]));
+		r = sandbox_seccomp_table(ctx, lim, SCMP_ACT_ALLOW, worker_allow,
+					  sizeof(worker_allow) / sizeof(worker_allow[0]));
 	if (r == 0)
-		r = worker_table(ctx, SCMP_ACT_KILL_PROCESS, worker_kill,
-				 sizeof(worker_kill) / sizeof(worker_kill[0]));
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r < 0) {
-		errno = -r;
-		return -1;
-	}
-	return 0;
+		r = sandbox_seccomp_table(ctx, lim, SCMP_ACT_KILL_PROCESS, worker_kill,
+					  sizeof(worker_kill) / sizeof(worker_kill[0]));
+	return r;
 }

@@ -97,10 +97,8 @@ static bool sandbox_seccomp_extra(const struct sandbox_limits *lim, int nr)
 	return false;
 }
 
-/* Add one rule per name; names this architecture lacks are skipped, as
- * are calls the caller allows outright (seccomp_allow). */
-static int sandbox_seccomp_table(scmp_filter_ctx ctx, const struct sandbox_limits *lim,
-				 uint32_t action, const char *const *names, size_t n)
+int sandbox_seccomp_table(void *ctx, const struct sandbox_limits *lim,
+			  uint32_t action, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int nr = seccomp_syscall_resolve_name(names[i]);
@@ -198,14 +196,14 @@ static int sandbox_seccomp_rules(scmp_filter_ctx ctx, const struct sandbox_limit
 
 static int sandbox_seccomp_load(const struct sandbox_limits *lim, int result_fd, bool serve)
 {
+	const bool worker = lim->seccomp == SANDBOX_SECCOMP_WORKER;
 	scmp_filter_ctx ctx;
 	int r;
 
-	if (lim->seccomp == SANDBOX_SECCOMP_WORKER)
-		return sandbox_seccomp_install_worker(lim);
-	if (lim->seccomp != SANDBOX_SECCOMP_STRICT)
+	if (lim->seccomp != SANDBOX_SECCOMP_STRICT && !worker)
 		return 0;
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
+	/* the worker's unknown calls fail softly (sandbox-seccomp-worker.c) */
+	if ((ctx = seccomp_init(worker ? SCMP_ACT_ERRNO(EPERM) : SCMP_ACT_KILL_PROCESS)) == NULL) {
 		/* no seccomp(2) at all: an old kernel, or valgrind */
 		errno = seccomp_api_get() == 0 ? ENOSYS : ENOMEM;
 		return -1;
@@ -213,7 +211,8 @@ static int sandbox_seccomp_load(const struct sandbox_limits *lim, int result_fd,
 	/* another ABI (int 0x80, x32) is no way around the list */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r == 0)
-		r = sandbox_seccomp_rules(ctx, lim, result_fd, serve);
+		r = worker ? sandbox_seccomp_worker_rules(ctx, lim) :
+		     sandbox_seccomp_rules(ctx, lim, result_fd, serve);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);

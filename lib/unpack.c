@@ -162,6 +162,8 @@ static uint64_t unpack_cap(const struct unpack_run *run, uint64_t in)
 static int unpack_take(struct unpack_run *run, uint64_t n)
 {
 	struct unpack_budget *b = run->budget;
+	/* the mail's own archives as input (0: the caller does not say) */
+	uint64_t mail_cap = b->bytes_in > 0 ? unpack_cap(run, b->bytes_in) : UINT64_MAX;
 	char s1[32], s2[32];
 
 	if (b->bytes_out > run->lim.max_total_bytes ||
@@ -171,8 +173,7 @@ static int unpack_take(struct unpack_run *run, uint64_t n)
 		return UNPACK_STOP;
 	}
 	if (n > run->out_cap - run->out_bytes ||
-	    (b->bytes_in > 0 && b->bytes_out <= unpack_cap(run, b->bytes_in) &&
-	     n > unpack_cap(run, b->bytes_in) - b->bytes_out)) {
+	    (b->bytes_out <= mail_cap && n > mail_cap - b->bytes_out)) {
 		unpack_set_status(run, UNPACK_BOMB, "expands beyond %u:1 (>%s)",
 				  run->lim.max_ratio, unpack_size_str(
 				  run->lim.ratio_min_bytes, s2, sizeof(s2)));
