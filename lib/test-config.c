@@ -1,7 +1,7 @@
 /* Tests for config: the shipped examples, errors with file:line, secrets,
  * [limits] (defaults, suffixes, bounds). */
 #include "config.h"
-#include "extract.h"
+#include "extract-worker.h"
 #include "probe.h"
 #include "test.h"
 #include "xalloc.h"
@@ -161,6 +161,11 @@ static void test_config_limits_defaults(void)
 	test_assert_int(ex.max_depth, EXTRACT_DEFAULT_MAX_DEPTH);
 	test_assert_int(ex.max_files, EXTRACT_DEFAULT_MAX_FILES);
 	test_assert_int(ex.max_name_bytes, EXTRACT_DEFAULT_MAX_NAME_BYTES);
+	test_assert_int(ex.worker.cpu_seconds, EXTRACT_WORKER_CPU_SECONDS);
+	test_assert_int(ex.worker.address_space, EXTRACT_WORKER_ADDRESS_SPACE);
+	test_assert_int(ex.worker.timeout_ms, EXTRACT_WORKER_TIMEOUT_MS);
+	test_assert_int(ex.worker.seccomp, SANDBOX_SECCOMP_WORKER);
+	test_assert_int(cfg->limits.quarantine_after, 3);
 	config_limits_probe(&cfg->limits, &pr);
 	test_assert_int(pr.limits.cpu_seconds, SANDBOX_DEFAULT_CPU_SECONDS);
 	test_assert_int(pr.limits.address_space, SANDBOX_DEFAULT_ADDRESS_SPACE);
@@ -186,7 +191,9 @@ static void test_config_limits_values(void)
 				 "unpack_max_ratio = 50\nextract_max_depth = 5\n"
 				 "probe_address_space = 2G\nprobe_timeout_ms = 5000\n"
 				 "probe_video_analyzeduration = 2000000\nprobe_seccomp = no\n"
-				 "probe_max_image_pixels = 4000000000\n");
+				 "probe_max_image_pixels = 4000000000\n"
+				 "worker_cpu_seconds = 60\nworker_address_space = 1G\n"
+				 "worker_timeout_ms = 90000\nquarantine_after = 0\n");
 	struct config *cfg = NULL;
 	struct extract_settings ex;
 	struct probe_settings pr;
@@ -211,6 +218,12 @@ static void test_config_limits_values(void)
 	test_assert_int(ex.unpack.max_total_bytes, 1ULL << 40);
 	test_assert_int(ex.unpack.max_ratio, 50);
 	test_assert_int(ex.max_depth, 5);
+	test_assert_int(ex.worker.cpu_seconds, 60);
+	test_assert_int(ex.worker.address_space, 1ULL << 30);
+	test_assert_int(ex.worker.timeout_ms, 90000);
+	/* probe_seccomp = no turns the worker's filter (and Landlock) off too */
+	test_assert_int(ex.worker.seccomp, SANDBOX_SECCOMP_OFF);
+	test_assert_int(cfg->limits.quarantine_after, 0);
 	config_limits_probe(&cfg->limits, &pr);
 	test_assert_int(pr.limits.address_space, 2ULL << 30);
 	test_assert_int(pr.limits.timeout_ms, 5000);

@@ -295,6 +295,40 @@ static void test_unpack_bombs(void)
 	test_end();
 }
 
+/* Archives nested in each other, each under the 50 MiB ratio floor: the
+ * ratio holds for the whole mail too, against the archives the mail
+ * itself carries (budget.bytes_in, set by extract.c). */
+static void test_unpack_mail_ratio(void)
+{
+	const struct unpack_testkit_file twenty[] = {
+		{ "zeros.bin", NULL, 20 * MIB, 0, NULL }, { NULL, NULL, 0, 0, NULL } };
+	char *path = unpack_testkit_archive("twenty.zip", "zip", NULL, "C.UTF-8", twenty);
+
+	test_begin("unpack bombs: the ratio for the whole mail (bytes_in)");
+	for (int with_in = 0; with_in <= 1; with_in++) {
+		/* 40 MiB out already, from a mail whose own archives are 1 KB */
+		struct unpack_budget budget = { .bytes_out = 40 * MIB,
+						.bytes_in = with_in ? 1000 : 0 };
+		struct unpack_testkit_run r = { 0 };
+
+		unpack_testkit_unpack(&r, path, NULL, NULL, &budget);
+		test_assert_int(r.ret, 0);
+		if (with_in) {
+			/* this archive alone is under the floor; the mail is over it */
+			test_assert_int(r.status, UNPACK_BOMB);
+			test_assert_str(r.detail, "expands beyond 100:1 (>50 MiB)");
+			test_assert(budget.bytes_out <= 50 * MIB);
+		} else {
+			/* no mail-wide input given: only the archive's own ratio */
+			test_assert_int(r.status, UNPACK_OK);
+			test_assert_int(budget.bytes_out, 60 * MIB);
+		}
+		unpack_testkit_run_free(&r);
+	}
+	free(path);
+	test_end();
+}
+
 static void test_unpack_single_file(void)
 {
 	static const struct { const char *file, *name, *path; int size; } cases[] = {
@@ -409,7 +443,8 @@ int main(void)
 	static void (*const tests[])(void) = {
 		test_unpack_known_entry,
 		test_unpack_nested, test_unpack_encrypted, test_unpack_damaged,
-		test_unpack_unsafe, test_unpack_bombs, test_unpack_single_file,
+		test_unpack_unsafe, test_unpack_bombs, test_unpack_mail_ratio,
+		test_unpack_single_file,
 		test_unpack_sparse,
 		test_unpack_local_errors, test_unpack_detail_one_line, NULL
 	};

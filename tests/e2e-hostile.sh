@@ -463,6 +463,22 @@ while IFS=$'\t' read -r st key desc; do
 	tap "$st" "$desc" "${KNOWN[daemon:$key]:-}"
 done <"$dm/verdicts.tap"
 
+# the reply to a 10,000-file bomb: 20 defects of a code and 100 files are
+# listed, the rest counted; manifest.json keeps every defect
+big=$(for m in "$dm"/spool/*/mail/*/manifest.json; do
+	[ "$(jq '.files | length' "$m")" -ge 10000 ] && echo "$m"; done | head -1)
+if [ -n "$big" ]; then
+	r=${big%manifest.json}report.txt
+	lines=$(wc -l <"$r")
+	nd=$(jq '.defects | length' "$big")
+	grep -q '另有[0-9]*个文件存在与上面相同的问题' "$r" && grep -q '……另有[0-9]*个文件，不逐一列出' "$r" &&
+		[ "$lines" -le 200 ] && [ "$nd" -ge 10000 ]
+	tap "$([ $? -eq 0 ] && echo 0 || echo 1)" \
+		"daemon: a 10,000-file bomb's reply lists 20 defects per code and 100 files ($lines lines), the manifest all $nd defects"
+else
+	tap 1 "daemon: a 10,000-file bomb's reply is bounded (no such mail was filed)"
+fi
+
 if [ "$drss" -gt 0 ] && [ "$drss" -le "$rss_max" ]; then
 	tap 0 "daemon: peak RSS $((drss / 1024)) MiB <= $((rss_max / 1024)) MiB" "${KNOWN[daemon:rss]:-}"
 else
