@@ -357,9 +357,21 @@ static const char *message_prescan(const char *data, size_t len,
 	bool header = true, rfc822 = false;
 
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl != NULL ? nl : end) - p);
+		const char *nl;
+		size_t n;
 		bool field = false;
+
+		/* in a body only lines starting with "--" count: skip to the
+		 * next one (most of a mail is base64 lines) */
+		if (!header && !(end - p >= 2 && p[0] == '-' && p[1] == '-')) {
+			nl = memmem(p, (size_t)(end - p), "\n--", 3);
+			if (nl == NULL)
+				break;
+			p = nl + 1;
+			continue;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl != NULL ? nl : end) - p);
 
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
