@@ -5,7 +5,7 @@
  *
  *   im = imap_connect(&set, &error);          connect, TLS, log in, SELECT
  *   imap_search_new(im, last_uid, "$casemail-done", &uids, &n, &error);
- *   imap_fetch_to_fd(im, uid, fd, &date, &size, &error);   streamed, \Seen kept
+ *   imap_fetch_to_fd(im, uid, fd, &date, &size, sha256, &error);  streamed, \Seen kept
  *   imap_mark(im, uid, "$casemail-done", false, &error);
  *   imap_idle(im, 25 * 60, &stop, &error);    wait for new mail
  *   imap_close(&im);
@@ -94,16 +94,25 @@ bool imap_has_move(const struct imap *im);
 int imap_search_new(struct imap *im, uint32_t after_uid, const char *keyword,
 		    uint32_t **uids_r, size_t *n_r, const char **error_r);
 
+#define IMAP_SHA256_SIZE 32
+
 /* UID FETCH uid (UID INTERNALDATE RFC822.SIZE BODY.PEEK[]): the message
  * bytes go to fd as they arrive from the network (never held whole in
  * memory; fd may be a pipe), \Seen is not set. On success
- * *internaldate_r is the INTERNALDATE as Unix time (its zone applied) and
- * *size_r the bytes written. On -1 fd may hold a partial message: the
- * caller discards it; when writing to fd failed, the session is broken too
- * (the response was left half-read). A UID that no longer exists is an
- * error ("not found") that leaves the session usable. 0 or -1. */
+ * *internaldate_r is the INTERNALDATE as Unix time (its zone applied),
+ * *size_r the bytes written and, when sha256_r is not NULL, sha256_r the
+ * SHA-256 of exactly those bytes, computed as they pass (the caller need
+ * not read the file again; NULL skips the hashing). On -1 fd may hold a
+ * partial message: the caller discards it (sha256_r is then all zero);
+ * when writing to fd failed, the session is broken too (the response was
+ * left half-read). A UID that no longer exists is an error ("not found")
+ * that leaves the session usable. 0 or -1.
+ * When fd is a regular file, writeback of what is written starts every
+ * MiB (sync_file_range), so that a following fsync() has little left to
+ * wait for; syncing stays the caller's business. */
 int imap_fetch_to_fd(struct imap *im, uint32_t uid, int fd, int64_t *internaldate_r,
-		     uint64_t *size_r, const char **error_r);
+		     uint64_t *size_r, uint8_t sha256_r[IMAP_SHA256_SIZE],
+		     const char **error_r);
 
 /* UID STORE uid +FLAGS.SILENT (keyword [\Seen]); keyword may be NULL when
  * seen is true. Fails when the folder is read-only or does not keep

@@ -59,13 +59,40 @@ void intake_deinit(struct intake *in)
 	memset(in, 0, sizeof(*in));
 }
 
+void intake_sha256_hex(const uint8_t sha256[32], char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < 32; i++) {
+		hex[i * 2] = digits[sha256[i] >> 4];
+		hex[i * 2 + 1] = digits[sha256[i] & 0x0f];
+	}
+	hex[64] = '\0';
+}
+
+char *intake_message_id(const char *path)
+{
+	struct message *msg = NULL;
+	const char *error;
+	char *mid;
+
+	/* unparsed: a mapping and no parts, so message_header_decoded()
+	 * reads the top header block, which ends at the first empty line */
+	if (message_open_file_unparsed(path, NULL, &msg, &error) < 0)
+		return NULL;
+	mid = message_header_decoded(msg, NULL, "Message-ID");
+	message_free(&msg);
+	return mid;
+}
+
 int intake_digest(const char *path, char hex[65], char **message_id_r, const char **error_r)
 {
 	struct sha256_ctx sha;
-	unsigned char d[32], buf[65536];
+	unsigned char d[SHA256_DIGEST_SIZE], buf[65536];
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+	*message_id_r = NULL;
 	if (fd < 0) {
 		*error_r = intake_fail(path, strerror(errno));
 		return -1;
@@ -79,17 +106,8 @@ int intake_digest(const char *path, char hex[65], char **message_id_r, const cha
 		return -1;
 	}
 	sha256_digest(&sha, sizeof(d), d);
-	for (size_t i = 0; i < 32; i++)
-		snprintf(hex + i * 2, 3, "%02x", d[i]);
-	*message_id_r = NULL;
-	struct message *msg = NULL;
-	const char *err;
-	/* the top header only: no MIME parser runs outside the worker */
-	if (message_open_file_unparsed(path, NULL, &msg, &err) == 0) {
-		char *mid = message_header_decoded(msg, NULL, "Message-ID");
-		*message_id_r = mid;
-		message_free(&msg);
-	}
+	intake_sha256_hex(d, hex);
+	*message_id_r = intake_message_id(path);
 	return 0;
 }
 

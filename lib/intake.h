@@ -66,7 +66,26 @@ int intake_reply_message(const struct config *cfg, const struct campaign *c,
 			 const struct state_msg *row, const char *id, int64_t now,
 			 struct buf *out, const char **env_from_r, const char **error_r);
 
-/* SHA-256 hex of a file and its Message-ID (malloc'd or NULL). 0 or -1. */
+/* What the state DB keeps to recognise a mail: its SHA-256 as 64
+ * lowercase hex digits and its Message-ID.
+ *
+ * IMAP: imap_fetch_to_fd() hashes the bytes as it writes them, so the
+ * fetch stage only formats that digest (intake_sha256_hex) and reads the
+ * Message-ID (intake_message_id); the file is not read a second time.
+ * Maildir: the file is all there is, intake_digest() reads it whole. */
+
+/* hex = sha256 (32 bytes) as 64 lowercase hex digits and a NUL. */
+void intake_sha256_hex(const uint8_t sha256[32], char hex[65]);
+/* The Message-ID of mail file path, decoded (RFC 2047) and trimmed,
+ * malloc'd; NULL when the top header has none or the file cannot be
+ * mapped (empty, over the message size limit). Reads the top header
+ * only: the file is mapped, never copied, and the scan stops at the
+ * empty line that ends the header, so the body's pages are not touched.
+ * No MIME parser runs (that happens in the worker). */
+char *intake_message_id(const char *path);
+/* SHA-256 hex of a file, reading it whole, and its intake_message_id()
+ * (*message_id_r malloc'd or NULL): for a source without a stream to hash.
+ * 0, or -1 when the file cannot be read. */
 int intake_digest(const char *path, char hex[65], char **message_id_r,
 		  const char **error_r);
 

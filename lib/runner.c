@@ -174,6 +174,7 @@ static int runner_imap_fetch(struct runner *r, struct runner_mailbox *b, uint32_
 	char *path = xasprintf("%s/%s-%u-%u.eml", r->in->incoming_dir, mb->name, uidvalidity, uid);
 	char *tmp = xasprintf("%s.tmp", path);
 	char hex[65], *mid = NULL;
+	uint8_t sha256[IMAP_SHA256_SIZE];
 	int64_t internaldate = 0;
 	uint64_t size = 0;
 	int fd, ret = -1;
@@ -184,8 +185,14 @@ static int runner_imap_fetch(struct runner *r, struct runner_mailbox *b, uint32_
 		*error_r = strerror(errno);
 		goto out;
 	}
-	if (imap_fetch_to_fd(b->imap, uid, fd, &internaldate, &size, error_r) < 0 ||
-	    fsync(fd) < 0) {
+	/* hashed while it streams to the file: not read again for the digest */
+	if (imap_fetch_to_fd(b->imap, uid, fd, &internaldate, &size, sha256, error_r) < 0) {
+		close(fd);
+		(void)unlink(tmp);
+		goto out;
+	}
+	if (fsync(fd) < 0) {
+		*error_r = strerror(errno);
 		close(fd);
 		(void)unlink(tmp);
 		goto out;
@@ -195,8 +202,8 @@ static int runner_imap_fetch(struct runner *r, struct runner_mailbox *b, uint32_
 		*error_r = strerror(errno);
 		goto out;
 	}
-	if (intake_digest(path, hex, &mid, error_r) < 0)
-		goto out;
+	intake_sha256_hex(sha256, hex);
+	mid = intake_message_id(path);
 	/* after a UIDVALIDITY change the same mail comes back under a new uid */
 	if (state_msg_lookup_digest(r->in->st, mb->name, mid, hex, &row, error_r) == 1) {
 		*id_r = row.id;

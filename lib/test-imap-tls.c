@@ -89,7 +89,7 @@ static void test_implicit(void)
 		goto out;
 	}
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	test_assert_int(imap_fetch_to_fd(im, uids[1], fd, &date, &size, &error), 0);
+	test_assert_int(imap_fetch_to_fd(im, uids[1], fd, &date, &size, NULL, &error), 0);
 	close(fd);
 	test_assert(imap_testkit_same_file(out, mail_path));
 	test_assert_int(date, 1785224402);

@@ -1,9 +1,12 @@
 /* Tests for imap against a private Dovecot (plain text; TLS in
- * test-imap-tls.c): search, streamed fetch, flags, move, IDLE, errors,
- * and a server that dies in the middle of a FETCH. The tests run in
- * order and share the server and one session. */
+ * test-imap-tls.c): search, streamed fetch (and the SHA-256 it computes
+ * on the way, with the Message-ID intake reads next, as the daemon's
+ * fetch stage does), flags, move, IDLE, errors, and a server that dies in
+ * the middle of a FETCH. The tests run in order and share the server and
+ * one session. */
 #include "imap.h"
 #include "imap-testkit.h"
+#include "intake.h"
 #include "test.h"
 #include "xalloc.h"
 
@@ -127,14 +130,71 @@ out:
 	test_end();
 }
 
+/* sha256sum's digest of path (coreutils, not the nettle imap uses), or "". */
+static void sha256sum_hex(const char *path, char hex[65])
+{
+	char *cmd = xasprintf("sha256sum < '%s'", path);
+	FILE *p = popen(cmd, "r");
+
+	hex[0] = '\0';
+	if (p != NULL) {
+		if (fscanf(p, "%64[0-9a-f]", hex) != 1)
+			hex[0] = '\0';
+		pclose(p);
+	}
+	free(cmd);
+}
+
+/* The digest imap_fetch_to_fd() computed while writing out: the SHA-256
+ * of the file as written (sha256sum) and of the mail appended, and the
+ * one intake_digest() gets by reading the file again (what the fetch
+ * stage did before). */
+static void check_fetch_digest(const char *out, int i, const uint8_t sha256[IMAP_SHA256_SIZE])
+{
+	char hex[65], want[65], orig[65], old[65], *mid = NULL;
+	const char *error = NULL;
+
+	intake_sha256_hex(sha256, hex);
+	sha256sum_hex(out, want);
+	sha256sum_hex(mails[i].path, orig);
+	test_assert_int(strlen(want), 64);
+	test_assert_str(hex, want);
+	test_assert_str(hex, orig);
+	if (test_assert_int(intake_digest(out, old, &mid, &error), 0))
+		test_assert_str(hex, old);
+	free(mid);
+}
+
+/* intake_message_id() on the 20 MiB mail: the Message-ID, and only the
+ * header's pages touched. The file is in the page cache (just written),
+ * so a page touched is a minor fault; the kernel maps up to 16 pages
+ * around each, so reading the whole mapping would cost 20 MiB / 64 KiB
+ * = 320 faults at the very least. */
+static void check_message_id_header_only(const char *out)
+{
+	struct rusage before, after;
+	char *mid;
+	long faults;
+
+	getrusage(RUSAGE_SELF, &before);
+	mid = intake_message_id(out);
+	getrusage(RUSAGE_SELF, &after);
+	faults = after.ru_minflt - before.ru_minflt;
+	test_assert_str(mid, "<big.eml@casemail.test>");
+	printf("# intake_message_id on %u MiB: %ld page faults\n", BIG_BYTES >> 20, faults);
+	test_assert(faults < 32);
+	free(mid);
+}
+
 static void test_fetch(void)
 {
 	const char *error = NULL;
 	struct rusage before, after;
+	uint8_t sha256[IMAP_SHA256_SIZE], zero[IMAP_SHA256_SIZE] = { 0 };
 	int64_t date;
 	uint64_t size;
 
-	test_begin("imap: fetch_to_fd streams, bytes and INTERNALDATE exact");
+	test_begin("imap: fetch_to_fd streams, bytes, INTERNALDATE and SHA-256 exact");
 	if (!test_assert(up))
 		goto out;
 	for (int i = 0; i < 3; i++) {
@@ -142,7 +202,8 @@ static void test_fetch(void)
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		getrusage(RUSAGE_SELF, &before);
-		if (test_assert_int(imap_fetch_to_fd(im, mails[i].uid, fd, &date, &size, &error), 0)) {
+		if (test_assert_int(imap_fetch_to_fd(im, mails[i].uid, fd, &date, &size,
+						     sha256, &error), 0)) {
 			test_assert_int(size, imap_testkit_file_size(mails[i].path));
 			test_assert_int(date, mails[i].unix_time);
 		} else {
@@ -151,11 +212,23 @@ static void test_fetch(void)
 		getrusage(RUSAGE_SELF, &after);
 		close(fd);
 		test_assert(imap_testkit_same_file(out, mails[i].path));
+		check_fetch_digest(out, i, sha256);
 		if (i == 2) {   /* 20 MiB went through: peak RSS grew far less (KiB) */
 			printf("# peak RSS growth while fetching %u MiB: %ld KiB\n", BIG_BYTES >> 20,
 			       after.ru_maxrss - before.ru_maxrss);
 			test_assert(after.ru_maxrss - before.ru_maxrss < 4096);
+			check_message_id_header_only(out);
 		}
+		free(out);
+	}
+	/* without a digest asked for: the same bytes */
+	{
+		char *out = xasprintf("%s/fetched-nodigest.eml", test_tmpdir());
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		test_assert_int(imap_fetch_to_fd(im, mails[1].uid, fd, &date, &size, NULL, &error), 0);
+		close(fd);
+		test_assert(imap_testkit_same_file(out, mails[1].path));
 		free(out);
 	}
 	/* \Seen untouched (BODY.PEEK) */
@@ -165,8 +238,10 @@ static void test_fetch(void)
 		test_assert_str(flags, "");
 		free(flags);
 	}
-	test_assert_int(imap_fetch_to_fd(im, 9999, 1, &date, &size, &error), -1);
+	memset(sha256, 0xaa, sizeof(sha256));
+	test_assert_int(imap_fetch_to_fd(im, 9999, 1, &date, &size, sha256, &error), -1);
 	test_assert(strstr(error, "not found") != NULL);
+	test_assert(memcmp(sha256, zero, sizeof(zero)) == 0);
 out:
 	test_end();
 }
@@ -356,7 +431,7 @@ static void test_server_dies(void)
 	}
 	close(fds[0]);
 	t = now();
-	test_assert_int(imap_fetch_to_fd(im, mails[2].uid, fds[1], &date, &size, &error), -1);
+	test_assert_int(imap_fetch_to_fd(im, mails[2].uid, fds[1], &date, &size, NULL, &error), -1);
 	test_assert(now() - t < 8);
 	test_assert_int(size, 0);
 	test_assert(error != NULL && strstr(error, "connection lost") != NULL);

@@ -7,7 +7,8 @@
 #      no half-written incoming file, nothing in the spool, no reply, the
 #      mail not marked on the server
 #   2. the next run (the proxy passes everything now): filed once, one
-#      reply, marked $casemail-done
+#      reply, marked $casemail-done; the row's SHA-256 (computed while the
+#      FETCH streamed), size and Message-ID are the mail's
 #   3. the connection dropped while the daemon waits in IDLE (a second
 #      proxy): it reconnects by itself and answers a mail sent after the cut
 # TAP. Usage: tests/e2e-imapfault.sh [BUILD/casemailctl]
@@ -100,6 +101,13 @@ imap_list_keywords "$work/imap" hfw INBOX | grep -q 'casemail-done'
 check "next run: \$casemail-done set on the server" $?
 sha=$(sha256sum "$work"/spool/*/mail/*/message.eml | cut -d' ' -f1)
 is "next run: the spooled message is the whole mail, byte for byte" "$sha" "$(sha256sum "$mail" | cut -d' ' -f1)"
+# the digest is computed while the literal streams to the file (after a cut one)
+is "next run: the row's SHA-256 (hashed while fetching) and size are the mail's" \
+	"$(sqlite3 "$work/state/state.db" 'SELECT sha256, size FROM messages')" \
+	"$(sha256sum "$mail" | cut -d' ' -f1)|$(stat -c %s "$mail")"
+is "next run: the row's Message-ID is the mail's" \
+	"$(sqlite3 "$work/state/state.db" 'SELECT message_id FROM messages')" \
+	"$(sed -n 's/^Message-I[Dd]: *\(<[^>]*>\).*/\1/p' "$mail" | head -1)"
 
 # ---- 3. the connection drops while the daemon waits in IDLE ---------------------------
 # A second proxy cuts the first connection one second into its IDLE; the

@@ -7,10 +7,11 @@
  * INBOX, without the state DB and without checking the mail: connect and
  * SELECT (lib/imap), UID SEARCH for every message, then per UID open
  * OUTDIR/UID.eml.tmp, imap_fetch_to_fd() (UID FETCH BODY.PEEK[] streamed
- * to the file), fsync, rename, intake_digest() (the SHA-256 and
- * Message-ID the daemon stores, reading the file again). --no-fsync and
- * --no-digest leave those out, to compare the protocol path alone with a
- * raw client that neither syncs nor hashes.
+ * to the file, hashed with SHA-256 on the way), fsync, rename, then the
+ * digest's hex and intake_message_id() (the Message-ID from the top
+ * header): what the daemon stores. --no-fsync and --no-digest leave those
+ * out (--no-digest: no hashing, no Message-ID), to compare the protocol
+ * path alone with a raw client that neither syncs nor hashes.
  * Prints "N messages, B bytes, S s" on stdout; 0, or 1 with the error on
  * stderr. Memory: the tool holds one UID list; each message streams. */
 #include "imap.h"
@@ -58,6 +59,7 @@ static int fetch_one(struct imap *im, uint32_t uid, const char *outdir, bool syn
 	char *path = xasprintf("%s/%u.eml", outdir, uid);
 	char *tmp = xasprintf("%s.tmp", path);
 	char hex[65], *mid = NULL;
+	uint8_t sha256[IMAP_SHA256_SIZE];
 	int64_t date = 0;
 	uint64_t size = 0;
 	int fd, ret = -1;
@@ -67,7 +69,7 @@ static int fetch_one(struct imap *im, uint32_t uid, const char *outdir, bool syn
 		*error_r = strerror(errno);
 		goto out;
 	}
-	if (imap_fetch_to_fd(im, uid, fd, &date, &size, error_r) < 0) {
+	if (imap_fetch_to_fd(im, uid, fd, &date, &size, digest ? sha256 : NULL, error_r) < 0) {
 		close(fd);
 		goto out;
 	}
@@ -81,8 +83,10 @@ static int fetch_one(struct imap *im, uint32_t uid, const char *outdir, bool syn
 		*error_r = strerror(errno);
 		goto out;
 	}
-	if (digest && intake_digest(path, hex, &mid, error_r) < 0)
-		goto out;
+	if (digest) {
+		intake_sha256_hex(sha256, hex);
+		mid = intake_message_id(path);
+	}
 	*bytes_r += size;
 	ret = 0;
 out:
