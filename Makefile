@@ -29,9 +29,11 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter -Werror
-PKGS     := libetpan libarchive libmagic libturbojpeg libavformat libavcodec \
-            libavutil sqlite3 nettle inih libpcre2-8 libsystemd libseccomp
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS     := libetpan libarchive libmagic libturbojpeg sqlite3 nettle inih \
+            libpcre2-8 libsystemd libseccomp
+# FFmpeg: headers only; lib/probe-av.c dlopen()s it when a video is probed.
+AV_PKGS  := libavformat libavcodec libavutil
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(AV_PKGS) 2>/dev/null)
 # libetpan's .pc forces a no-PIE link spec; we build position independent.
 PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 
@@ -229,13 +231,16 @@ $(BUILD)/fuzz-%: $(BUILD)/lib/fuzz-%.o $(BUILD)/libcasemail.a
 # BENCH_IMAP_MAILS=N (500), BENCH_SKIP="imap latency baselines", BENCH_REPEAT=N.
 .PHONY: bench bench-deps
 bench: bench-deps
-	$(MAKE) all $(BUILD)/bench-imapfetch
+	$(MAKE) all $(BUILD)/bench-imapfetch $(BUILD)/bench-jpegdamage
 	@BUILD=$(BUILD) bash tests/bench/run.sh
 
 bench-deps: deps
 	@sh tests/bench/deps.sh
 
 $(BUILD)/bench-imapfetch: tests/bench/imapfetch.c $(BUILD)/libcasemail.a
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bench-jpegdamage: tests/bench/jpegdamage.c $(BUILD)/libcasemail.a
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 clean:

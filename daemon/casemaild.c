@@ -6,6 +6,7 @@
 #include "log.h"
 #include "notify.h"
 #include "probe.h"
+#include "probe-av.h"
 #include "runner.h"
 #include "state.h"
 #include "xalloc.h"
@@ -191,6 +192,14 @@ static int run(const char *config_path, bool once)
 
 			config_limits_probe(&d.cfg->limits, &ps);  /* [limits] probe_* */
 			if ((probe = probe_init(&ps, &error)) == NULL) {
+				log_error("%s", error);
+				ret = EX_SOFTWARE;
+				break;
+			}
+			/* FFmpeg once for the daemon's life (a no-op after a
+			   reload): the per-mail workers forked from here have it
+			   instead of loading it for every mail with a video */
+			if (probe_av_load(&error) < 0) {
 				log_error("%s", error);
 				ret = EX_SOFTWARE;
 				break;

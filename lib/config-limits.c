@@ -52,4 +52,5 @@ void config_limits_probe(const struct config_limits *lim, struct probe_settings 
 	set->max_image_pixels = lim->probe_max_image_pixels;
 	set->video_probesize = (int64_t)lim->probe_video_probesize;
 	set->video_analyzeduration = (int64_t)lim->probe_video_analyzeduration;
+	set->jpeg_decode = lim->probe_jpeg_decode;
 }

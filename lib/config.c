@@ -98,6 +98,7 @@ static const struct ckey limits_keys[] = {
 	  GIB },
 	{ "probe_video_analyzeduration", C_COUNT, LM(probe_video_analyzeduration), "10000000",
 	  100000, 600000000 },
+	{ "probe_jpeg_decode", C_BOOL, LM(probe_jpeg_decode), "no", 0, 0 },
 	{ "probe_seccomp", C_BOOL, LM(probe_seccomp), "yes", 0, 0 },
 	{ "worker_cpu_seconds", C_COUNT, LM(worker_cpu_seconds), "300", 10, 86400 },
 	{ "worker_address_space", C_BYTES, LM(worker_address_space), "4G", 256 * MIB, 64 * GIB },

@@ -85,6 +85,7 @@ struct config_limits {
 		 probe_open_files, probe_timeout_ms, probe_max_jpeg_bytes,
 		 probe_max_image_side, probe_max_image_pixels, probe_video_probesize,
 		 probe_video_analyzeduration;
+	bool probe_jpeg_decode;
 	bool probe_seccomp;
 	/* extract-worker.h: the per-mail worker */
 	uint64_t worker_cpu_seconds, worker_address_space, worker_timeout_ms;

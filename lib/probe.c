@@ -9,6 +9,7 @@
  * word/document.xml is a DOCX, an OLE2 file with a Workbook is not a
  * Word document, an ISO BMFF file without a video stream is not video). */
 #include "probe_private.h"
+#include "probe-av.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -142,7 +143,6 @@ struct probe *probe_init(const struct probe_settings *set, const char **error_r)
 	}
 	if (magic_getparam(p->mime_cookie, MAGIC_PARAM_BYTES_MAX, &p->magic_bytes_max) != 0)
 		p->magic_bytes_max = 0;
-	probe_video_init();
 	/* the time zone, read once here: the child cannot open /etc/localtime
 	   (libarchive converts the times of DOCX entries) */
 	tzset();
@@ -217,8 +217,11 @@ static int probe_dispatch(struct probe_input *in, const struct probe_sniff *sn,
 		return 0; /* archives, HEIC, executables: the kind is enough */
 	}
 	if (sn->video || probe_prefix(in->mime, "video/")) {
-		int r = probe_video(in, f, why, sizeof(why));
+		int r;
 
+		if (!probe_av_loaded())
+			return PROBE_NEED_AV;
+		r = probe_video(in, f, why, sizeof(why));
 		if (r > 0)
 			return 0;
 		/* an unreadable container is a damaged video unless libmagic
@@ -285,16 +288,42 @@ static void probe_facts_init(struct facts *f)
  * for every call; a smaller file gets a buffer of its own size plus one:
  * the same bytes are read, and libmagic still sees that they are the
  * whole file (ascmagic counts a final CR only when fewer than the maximum
- * were read). */
+ * were read). A photo or video whose magic number probe_sniff() knew is
+ * described from its first PROBE_MAGIC_MEDIA_BYTES: libmagic's rules for
+ * them read the headers at the start (JPEG: the segments up to the frame
+ * header, after at most a few 64 KiB APPn segments; ISO BMFF: ftyp), and
+ * reading 7 MiB of every 3 MB photo twice was a tenth of a check's time
+ * (docs/bench.md). Texts, OLE2 files (their directory may be anywhere),
+ * TIFF (so may its IFD) and the unknown are still read in full. */
+#define PROBE_MAGIC_MEDIA_BYTES (1024 * 1024)
+
+static bool probe_magic_head_enough(const struct probe_sniff *sn)
+{
+	switch (sn->kind) {
+	case FACTS_KIND_JPEG:
+	case FACTS_KIND_PNG:
+	case FACTS_KIND_GIF:
+	case FACTS_KIND_WEBP:
+	case FACTS_KIND_BMP:
+	case FACTS_KIND_HEIC:
+		return true;
+	default:
+		return sn->video;
+	}
+}
+
 static void probe_magic(struct probe *p, int fd, uint64_t size, const unsigned char *head,
-			size_t head_len, const char *fallback, struct facts *f)
+			size_t head_len, const struct probe_sniff *sn, struct facts *f)
 {
 	size_t max = p->magic_bytes_max;
+	const char *fallback = sn->mime;
 	char desc[1024];
 	const char *m, *bare;
 	bool no_soft = false;
 
 	if (max > 0) {
+		if (max > PROBE_MAGIC_MEDIA_BYTES && probe_magic_head_enough(sn))
+			max = PROBE_MAGIC_MEDIA_BYTES;
 		if (size < max - 1)
 			max = (size_t)size + 1;
 		(void)magic_setparam(p->desc_cookie, MAGIC_PARAM_BYTES_MAX, &max);
@@ -322,7 +351,7 @@ static void probe_magic(struct probe *p, int fd, uint64_t size, const unsigned c
 }
 
 /* The probe of an open regular file of the given size (path: for
- * messages only). Does not close fd. */
+ * messages only): 0, -1 or PROBE_NEED_AV. Does not close fd. */
 static int probe_fd(struct probe *p, const char *path, int fd, uint64_t size,
 		    struct facts *f, const char **error_r)
 {
@@ -340,7 +369,7 @@ static int probe_fd(struct probe *p, const char *path, int fd, uint64_t size,
 	}
 	in.head_len = (size_t)n;
 	probe_sniff(head, in.head_len, &sn);
-	probe_magic(p, fd, size, head, in.head_len, sn.mime, f);
+	probe_magic(p, fd, size, head, in.head_len, &sn, f);
 	/* libmagic's "don't know" and its generic zip yield to what we know */
 	if (sn.mime[0] != '\0' && strcmp(f->mime, "application/octet-stream") == 0)
 		probe_strlcpy(f->mime, sn.mime, sizeof(f->mime));
@@ -363,6 +392,11 @@ int probe_file_inproc(struct probe *p, const char *path, struct facts *f,
 	if (probe_open(path, &fd, &size, error_r) < 0)
 		return -1;
 	ret = probe_fd(p, path, fd, size, f, error_r);
+	if (ret == PROBE_NEED_AV) {
+		/* no sandbox here: FFmpeg may be loaded right away (probe-av.h) */
+		probe_facts_init(f);
+		ret = probe_av_load(error_r) < 0 ? -1 : probe_fd(p, path, fd, size, f, error_r);
+	}
 	close(fd);
 	return ret;
 }
@@ -480,7 +514,20 @@ int probe_file_report(struct probe *p, const char *path, struct facts *f,
 	}
 	if (probe_sandboxed(p, &job, &reply, report, error_r) < 0)
 		goto out;
+	if (report->outcome == SANDBOX_OK && reply.ret == PROBE_NEED_AV) {
+		/* a video, and the child has no FFmpeg and cannot load it: load
+		 * it here and ask a child forked from now on (probe-av.h) */
+		if (probe_av_load(error_r) < 0)
+			goto out;
+		probe_stop_worker(p);
+		if (probe_sandboxed(p, &job, &reply, report, error_r) < 0)
+			goto out;
+	}
 	if (report->outcome == SANDBOX_OK) {
+		if (reply.ret == PROBE_NEED_AV) {
+			*error_r = "probe child: FFmpeg still not loaded";
+			goto out;
+		}
 		if (reply.ret < 0) {
 			reply.error[sizeof(reply.error) - 1] = '\0';
 			probe_strlcpy(probe_err, reply.error, sizeof(probe_err));

@@ -49,6 +49,8 @@ struct probe_settings {
 	int64_t video_probesize;         /* libavformat probesize, bytes; 10 MB */
 	int64_t video_analyzeduration;   /* libavformat analyzeduration, µs; 10 s */
 	bool video_no_decode;            /* skip decoding the first video frame */
+	bool jpeg_decode;                /* also entropy-decode every JPEG (1/8
+					  * scale), not only walk its structure */
 	bool one_shot;                   /* a fresh child per file (sandbox_run(),
 					  * milliseconds more a file) instead of
 					  * the worker */
@@ -56,9 +58,8 @@ struct probe_settings {
 
 struct probe;
 
-/* Load libmagic (once, here, in the parent: children inherit it) and
- * silence FFmpeg's log unless CASEMAIL_AV_LOG is set in the environment
- * (to an av_log level number, or anything else for "info").
+/* Load libmagic (once, here, in the parent: children inherit it). FFmpeg
+ * is loaded by the first video probe_file() meets (probe-av.h).
  * Returns NULL with *error_r set (static or thread-local) on failure. */
 struct probe *probe_init(const struct probe_settings *set, const char **error_r);
 /* Stop and reap the probe's worker (see above), free the probe and set *p
@@ -74,7 +75,8 @@ void probe_stop_worker(struct probe *p);
  * from the magic bytes alone and damage says what happened). Returns -1
  * with *error_r set (thread-local, valid until the next call) on a system
  * error: the file cannot be opened or is not a regular file, fork failed,
- * the sandbox could not be set up. Not for concurrent use (one worker). */
+ * the sandbox could not be set up, FFmpeg could not be loaded for a video
+ * (probe-av.h). Not for concurrent use (one worker). */
 int probe_file(struct probe *p, const char *path, struct facts *facts_r,
 	       const char **error_r);
 /* The same in this process, without a sandbox: for fuzzing and tests. */

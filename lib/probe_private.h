@@ -63,11 +63,14 @@ int probe_jpeg(const struct probe_input *in, struct facts *f, const char **error
 /* probe_video.c: returns 1 if a video stream was found (facts filled, kind
  * VIDEO, maybe damaged); 0 if the container is readable but holds no video
  * (audio only); -1 with why[] filled if it cannot be read as a video
- * container. Facts are untouched unless 1 is returned. */
+ * container. Facts are untouched unless 1 is returned. Only once FFmpeg is
+ * loaded (probe_av_loaded(), probe-av.h). */
 int probe_video(const struct probe_input *in, struct facts *f, char *why,
 		size_t why_size);
-/* Apply the CASEMAIL_AV_LOG environment variable to FFmpeg's log level. */
-void probe_video_init(void);
+/* What the probe of a file returns, besides 0 and -1, when the file may be
+ * a video and FFmpeg is not loaded in this process: nothing was probed;
+ * load it (probe_av_load()) where that is allowed and probe again. */
+#define PROBE_NEED_AV 1
 /* probe_doc.c */
 int probe_pdf(const struct probe_input *in, struct facts *f, const char **error_r);
 /* OLE2 compound file: kind DOC (Word, WPS, unknown) or OTHER (Excel, ET,

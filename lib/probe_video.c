@@ -6,8 +6,12 @@
  * alone (not from the name's extension) and must be on a whitelist of
  * video containers. The first frame of the chosen stream is decoded to
  * show that the codec data is sane, and the sample index is compared with
- * the file size to notice a cut-off file whose header survived. */
+ * the file size to notice a cut-off file whose header survived.
+ *
+ * FFmpeg is not linked: every call goes through the table of probe-av.h,
+ * as AV(function)(...), and probe.c only calls here once it is loaded. */
 #include "probe_private.h"
+#include "probe-av.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,10 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/display.h>
-#include <libavutil/log.h>
 
 #define PROBE_VIDEO_FORMATS \
 	"mov,avi,matroska,webm,flv,mpegts,mpeg,asf,rm,ogg,mxf,dv,nut,wtv,m4v,mpegvideo,h264,hevc"
@@ -62,16 +62,6 @@ static int64_t probe_avio_seek(void *opaque, int64_t offset, int whence)
 	return pos;
 }
 
-void probe_video_init(void)
-{
-	const char *env = getenv("CASEMAIL_AV_LOG");
-
-	if (env == NULL || *env == '\0')
-		av_log_set_level(AV_LOG_QUIET);
-	else
-		av_log_set_level(*env >= '0' && *env <= '9' ? atoi(env) : AV_LOG_INFO);
-}
-
 /* "mp4", "mov", "3gp", "avi", "mkv", "webm", … from the demuxer name. */
 static void probe_video_container(AVFormatContext *fmt, const struct probe_input *in,
 				  struct facts *f)
@@ -81,7 +71,7 @@ static void probe_video_container(AVFormatContext *fmt, const struct probe_input
 	char first[32];
 
 	if (strcmp(name, "mov,mp4,m4a,3gp,3g2,mj2") == 0) {
-		AVDictionaryEntry *e = av_dict_get(fmt->metadata, "major_brand", NULL, 0);
+		AVDictionaryEntry *e = AV(av_dict_get)(fmt->metadata, "major_brand", NULL, 0);
 		const char *b = e != NULL ? e->value : "";
 
 		out = strncmp(b, "qt", 2) == 0 ? "mov" :
@@ -109,14 +99,14 @@ static void probe_video_container(AVFormatContext *fmt, const struct probe_input
 static int probe_video_rotation(AVStream *st)
 {
 	size_t size = 0;
-	const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+	const uint8_t *m = AV(av_stream_get_side_data)(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
 	double ccw;
 	long r;
 
 	if (m != NULL && size >= 9 * sizeof(int32_t)) {
-		ccw = av_display_rotation_get((const int32_t *)m);
+		ccw = AV(av_display_rotation_get)((const int32_t *)m);
 	} else {
-		AVDictionaryEntry *e = av_dict_get(st->metadata, "rotate", NULL, 0);
+		AVDictionaryEntry *e = AV(av_dict_get)(st->metadata, "rotate", NULL, 0);
 		if (e == NULL)
 			return 0;
 		ccw = -atof(e->value); /* the old tag was clockwise already */
@@ -155,10 +145,10 @@ static int64_t probe_video_index_end(AVFormatContext *fmt)
 
 	for (unsigned int i = 0; i < fmt->nb_streams; i++) {
 		AVStream *st = fmt->streams[i];
-		int n = avformat_index_get_entries_count(st);
+		int n = AV(avformat_index_get_entries_count)(st);
 
 		for (int k = 0; k < n && k < 4000000; k++) {
-			const AVIndexEntry *e = avformat_index_get_entry(st, k);
+			const AVIndexEntry *e = AV(avformat_index_get_entry)(st, k);
 			if (e != NULL && e->pos >= 0 && e->pos + e->size > end)
 				end = e->pos + e->size;
 		}
@@ -169,43 +159,44 @@ static int64_t probe_video_index_end(AVFormatContext *fmt)
 /* Decode until one frame comes out of stream idx. */
 static void probe_video_decode(AVFormatContext *fmt, int idx, struct facts *f)
 {
-	const AVCodec *dec = avcodec_find_decoder(fmt->streams[idx]->codecpar->codec_id);
+	const AVCodec *dec = AV(avcodec_find_decoder)(fmt->streams[idx]->codecpar->codec_id);
 	AVCodecContext *cc = NULL;
-	AVPacket *pkt = av_packet_alloc();
-	AVFrame *frame = av_frame_alloc();
+	AVPacket *pkt = AV(av_packet_alloc)();
+	AVFrame *frame = AV(av_frame_alloc)();
 	bool got = false, eof = false;
 	int ret = 0;
 
 	if (dec == NULL || pkt == NULL || frame == NULL)
 		goto out; /* no decoder here: cannot judge, not damaged */
-	cc = avcodec_alloc_context3(dec);
-	if (cc == NULL || avcodec_parameters_to_context(cc, fmt->streams[idx]->codecpar) < 0)
+	cc = AV(avcodec_alloc_context3)(dec);
+	if (cc == NULL ||
+	    AV(avcodec_parameters_to_context)(cc, fmt->streams[idx]->codecpar) < 0)
 		goto out;
 	cc->thread_count = 1;
-	if ((ret = avcodec_open2(cc, dec, NULL)) < 0) {
-		probe_damaged(f, "video codec does not open: %s", av_err2str(ret));
+	if ((ret = AV(avcodec_open2)(cc, dec, NULL)) < 0) {
+		probe_damaged(f, "video codec does not open: %s", PROBE_AV_ERR2STR(ret));
 		goto out;
 	}
 	for (int n = 0; !got && !eof && n < PROBE_VIDEO_MAX_PACKETS; n++) {
-		ret = av_read_frame(fmt, pkt);
+		ret = AV(av_read_frame)(fmt, pkt);
 		if (ret < 0) {
 			eof = true;
-			(void)avcodec_send_packet(cc, NULL); /* flush */
+			(void)AV(avcodec_send_packet)(cc, NULL); /* flush */
 		} else if (pkt->stream_index != idx) {
-			av_packet_unref(pkt);
+			AV(av_packet_unref)(pkt);
 			continue;
 		} else {
-			(void)avcodec_send_packet(cc, pkt); /* errors: try the next one */
-			av_packet_unref(pkt);
+			(void)AV(avcodec_send_packet)(cc, pkt); /* errors: try the next one */
+			AV(av_packet_unref)(pkt);
 		}
-		got = avcodec_receive_frame(cc, frame) == 0;
+		got = AV(avcodec_receive_frame)(cc, frame) == 0;
 	}
 	if (!got)
 		probe_damaged(f, "video does not decode (no frame from %s)", dec->name);
 out:
-	av_frame_free(&frame);
-	av_packet_free(&pkt);
-	avcodec_free_context(&cc);
+	AV(av_frame_free)(&frame);
+	AV(av_packet_free)(&pkt);
+	AV(avcodec_free_context)(&cc);
 }
 
 static void probe_video_fill(AVFormatContext *fmt, int idx, const struct probe_input *in,
@@ -216,7 +207,8 @@ static void probe_video_fill(AVFormatContext *fmt, int idx, const struct probe_i
 
 	f->kind = FACTS_KIND_VIDEO;
 	probe_video_container(fmt, in, f);
-	probe_strlcpy(f->codec, avcodec_get_name(st->codecpar->codec_id), sizeof(f->codec));
+	probe_strlcpy(f->codec, AV(avcodec_get_name)(st->codecpar->codec_id),
+		      sizeof(f->codec));
 	f->coded_width = st->codecpar->width;
 	f->coded_height = st->codecpar->height;
 	f->rotation = probe_video_rotation(st);
@@ -239,35 +231,37 @@ static void probe_video_fill(AVFormatContext *fmt, int idx, const struct probe_i
 int probe_video(const struct probe_input *in, struct facts *f, char *why, size_t why_size)
 {
 	struct probe_avio io = { in->fd, 0, (int64_t)in->size };
-	AVFormatContext *fmt = avformat_alloc_context();
+	AVFormatContext *fmt = AV(avformat_alloc_context)();
 	AVIOContext *pb = NULL;
 	AVDictionary *opts = NULL;
-	unsigned char *iobuf = av_malloc(PROBE_VIDEO_IOBUF);
+	unsigned char *iobuf = AV(av_malloc)(PROBE_VIDEO_IOBUF);
 	int idx, ret, found = -1;
 
 	if (fmt == NULL || iobuf == NULL ||
-	    (pb = avio_alloc_context(iobuf, PROBE_VIDEO_IOBUF, 0, &io, probe_avio_read,
-				     NULL, probe_avio_seek)) == NULL) {
+	    (pb = AV(avio_alloc_context)(iobuf, PROBE_VIDEO_IOBUF, 0, &io, probe_avio_read,
+					 NULL, probe_avio_seek)) == NULL) {
 		snprintf(why, why_size, "out of memory");
-		av_free(iobuf);
-		avformat_free_context(fmt);
+		AV(av_free)(iobuf);
+		AV(avformat_free_context)(fmt);
 		return -1;
 	}
 	fmt->pb = pb;
 	fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-	av_dict_set_int(&opts, "probesize", in->set->video_probesize, 0);
-	av_dict_set_int(&opts, "analyzeduration", in->set->video_analyzeduration, 0);
-	av_dict_set(&opts, "format_whitelist", PROBE_VIDEO_FORMATS, 0);
-	av_dict_set(&opts, "protocol_whitelist", "none", 0);
-	av_dict_set_int(&opts, "max_streams", 64, 0);
+	AV(av_dict_set_int)(&opts, "probesize", in->set->video_probesize, 0);
+	AV(av_dict_set_int)(&opts, "analyzeduration", in->set->video_analyzeduration, 0);
+	AV(av_dict_set)(&opts, "format_whitelist", PROBE_VIDEO_FORMATS, 0);
+	AV(av_dict_set)(&opts, "protocol_whitelist", "none", 0);
+	AV(av_dict_set_int)(&opts, "max_streams", 64, 0);
 	/* "" as the name: the demuxer is picked by content only */
-	ret = avformat_open_input(&fmt, "", NULL, &opts); /* frees fmt on failure */
+	ret = AV(avformat_open_input)(&fmt, "", NULL, &opts); /* frees fmt on failure */
 	if (ret < 0) {
-		snprintf(why, why_size, "not a readable video container (%s)", av_err2str(ret));
+		snprintf(why, why_size, "not a readable video container (%s)",
+			 PROBE_AV_ERR2STR(ret));
 		goto out;
 	}
-	if ((ret = avformat_find_stream_info(fmt, NULL)) < 0) {
-		snprintf(why, why_size, "video streams unreadable (%s)", av_err2str(ret));
+	if ((ret = AV(avformat_find_stream_info)(fmt, NULL)) < 0) {
+		snprintf(why, why_size, "video streams unreadable (%s)",
+			 PROBE_AV_ERR2STR(ret));
 		goto out;
 	}
 	idx = probe_video_pick(fmt);
@@ -281,10 +275,10 @@ int probe_video(const struct probe_input *in, struct facts *f, char *why, size_t
 	if (!in->set->video_no_decode && !f->damaged)
 		probe_video_decode(fmt, idx, f);
 out:
-	av_dict_free(&opts);
-	avformat_close_input(&fmt);
+	AV(av_dict_free)(&opts);
+	AV(avformat_close_input)(&fmt);
 	if (pb != NULL)
-		av_freep(&pb->buffer);
-	avio_context_free(&pb);
+		AV(av_freep)(&pb->buffer);
+	AV(avio_context_free)(&pb);
 	return found;
 }

@@ -178,7 +178,7 @@ static void test_config_limits_defaults(void)
 	test_assert_int(pr.max_image_pixels, PROBE_DEFAULT_MAX_IMAGE_PIXELS);
 	test_assert_int(pr.video_probesize, PROBE_DEFAULT_VIDEO_PROBESIZE);
 	test_assert_int(pr.video_analyzeduration, PROBE_DEFAULT_VIDEO_ANALYZEDURATION);
-	test_assert(pr.magic_file == NULL && !pr.video_no_decode);
+	test_assert(pr.magic_file == NULL && !pr.video_no_decode && !pr.jpeg_decode);
 	config_free(&cfg);
 	free(path);
 	test_end();
@@ -191,6 +191,7 @@ static void test_config_limits_values(void)
 				 "unpack_max_ratio = 50\nextract_max_depth = 5\n"
 				 "probe_address_space = 2G\nprobe_timeout_ms = 5000\n"
 				 "probe_video_analyzeduration = 2000000\nprobe_seccomp = no\n"
+				 "probe_jpeg_decode = yes\n"
 				 "probe_max_image_pixels = 4000000000\n"
 				 "worker_cpu_seconds = 60\nworker_address_space = 1G\n"
 				 "worker_timeout_ms = 90000\nquarantine_after = 0\n");
@@ -228,6 +229,7 @@ static void test_config_limits_values(void)
 	test_assert_int(pr.limits.address_space, 2ULL << 30);
 	test_assert_int(pr.limits.timeout_ms, 5000);
 	test_assert_int(pr.limits.seccomp, SANDBOX_SECCOMP_OFF);
+	test_assert(pr.jpeg_decode);
 	test_assert_int(pr.video_analyzeduration, 2000000);
 	test_assert_int(pr.max_image_pixels, 4000000000LL);
 	config_free(&cfg);

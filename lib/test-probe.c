@@ -155,6 +155,30 @@ static void insert_copy(const char *src, const char *dst, const char *at,
 	free(d);
 }
 
+/* Copy src to dst with len bytes at the middle of the file replaced by
+ * repl (NULL: a fixed pseudo-random sequence), then cut to keep_pct
+ * percent and padded with zeros back to the original length if pad. */
+static void overwrite_copy(const char *src, const char *dst, const void *repl, size_t n,
+			   int keep_pct, bool pad)
+{
+	size_t len, keep;
+	char *d = read_tmp(src, &len);
+	uint32_t x = 12345;
+
+	if (d == NULL || len < 2 * n)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		d[len / 2 + i] = repl != NULL ? ((const char *)repl)[i] : (char)(x >> 16);
+	}
+	keep = len * (size_t)keep_pct / 100;
+	if (pad)
+		memset(d + keep, 0, len - keep);
+	write_file(dst, d, pad ? len : keep);
+out:
+	free(d);
+}
+
 /* photo.jpg with an APP1 Exif segment (Orientation) before its APP0. */
 static void make_exif_jpeg(const char *name, bool big_endian, unsigned orientation)
 {
@@ -627,6 +651,10 @@ static const struct want cases[] = {
 	DAMAGED("huge.jpg", JPEG, "JPEG dimensions too large"),
 	IMAGE("junk.jpg", JPEG, 1280, 720, 1),
 	DAMAGED("junk-cut.jpg", JPEG, "truncated JPEG (no end of image marker)"),
+	DAMAGED("garbage.jpg", JPEG, "corrupt JPEG data"),
+	DAMAGED("rst.jpg", JPEG, "corrupt JPEG data (restart marker 3 where 0 was due)"),
+	DAMAGED("padded.jpg", JPEG, "truncated JPEG (no end of image marker)"),
+	DAMAGED("zeros.jpg", JPEG, "corrupt JPEG data"),
 	IMAGE("png-named.jpg", PNG, 1280, 720, 0),
 	KIND("heic.jpg", HEIC),
 	IMAGE("small.gif", GIF, 400, 300, 0),
@@ -717,7 +745,44 @@ static void test_probe_init(void)
 	 * is harmless, but must not hide a cut-off end */
 	insert_copy("photo.jpg", "junk.jpg", "\xff\xdb", "junk", 4, 100);
 	insert_copy("photo.jpg", "junk-cut.jpg", "\xff\xdb", "junk", 4, 80);
+	/* damage only the structure walk needs to see (no decode) */
+	overwrite_copy("photo.jpg", "garbage.jpg", NULL, 2048, 100, false);
+	overwrite_copy("photo.jpg", "rst.jpg", "\xff\xd3", 2, 100, false);
+	overwrite_copy("photo.jpg", "padded.jpg", "", 0, 60, true);
+	{
+		static const char zeros[4096];
+
+		/* whole structure, zeros in the data: decoded, found */
+		overwrite_copy("big.jpg", "zeros.jpg", zeros, sizeof(zeros), 100, false);
+	}
 	make_small_files();
+}
+
+/* Each JPEG again with probe_jpeg_decode on: a whole structure also
+ * decodes, damage is found before any decoding (the same facts). */
+static void test_probe_jpeg_decode(void)
+{
+	struct probe_settings set = { .jpeg_decode = true };
+	const char *error = NULL;
+	struct probe *p = probe_init(&set, &error);
+	size_t n = 0;
+
+	test_begin("probe_file with jpeg_decode: the same facts for every JPEG");
+	test_assert(p != NULL);
+	for (size_t i = 0; p != NULL && media_ok && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *path = tmp_path(cases[i].file);
+		struct facts f;
+
+		if (cases[i].kind == FACTS_KIND_JPEG &&
+		    test_assert_int(probe_file(p, path, &f, &error), 0)) {
+			check_case(&cases[i], &f);
+			n++;
+		}
+		free(path);
+	}
+	test_assert(n >= 10);
+	probe_deinit(&p);
+	test_end();
 }
 
 /* Each file sandboxed, then in-process: the facts must be the same. */
@@ -866,7 +931,7 @@ static bool no_zombie(void)
  * (more under ASan), probing the one-byte file ~0.05 ms. */
 static void test_probe_sandbox_failure(void)
 {
-	struct probe_settings set = { .limits = { .timeout_ms = 10 } };
+	struct probe_settings set = { .limits = { .timeout_ms = 10 }, .jpeg_decode = true };
 	const char *error;
 	struct probe *p = probe_init(&set, &error);
 	char *path = tmp_path("big.jpg"), *tiny = tmp_path("tiny.bin");
@@ -939,7 +1004,8 @@ static void test_probe_deinit(void)
 int main(void)
 {
 	static void (*const tests[])(void) = {
-		test_probe_init, test_probe_table, test_probe_errors, test_probe_magic,
+		test_probe_init, test_probe_table, test_probe_jpeg_decode, test_probe_errors,
+		test_probe_magic,
 		test_probe_one_shot,
 		test_probe_sandbox_failure, test_probe_fork, test_probe_deinit, NULL
 	};

@@ -14,7 +14,7 @@ build=$(cd "${BUILD:-build}" && pwd)
 py=/usr/bin/python3
 corpus=$build/bench-corpus
 
-for b in casemailctl casemaild bench-imapfetch; do
+for b in casemailctl casemaild bench-imapfetch bench-jpegdamage; do
 	[ -x "$build/$b" ] || { echo "bench: $build/$b missing (make bench builds it)" >&2; exit 1; }
 done
 digest=$(PYTHONDONTWRITEBYTECODE=1 "$py" -c 'import sys; sys.path.insert(0, sys.argv[1]); import gen_bench; print(gen_bench.generator_digest())' "$top/fixtures")
