@@ -9,7 +9,8 @@
  * and the file must reach EOI. That finds a truncated file, a file cut and
  * padded, and garbage written over the data (random bytes hold a stray
  * 0xff within a few hundred bytes) at memchr() speed. A run of zeros in
- * the compressed data (probe_jpeg_zero_run()) gets the image decoded, as
+ * the compressed data (probe_jpeg_zero_run()) or too few bytes for the
+ * image (probe_jpeg_thin()) gets the image decoded, as
  * does `[limits] probe_jpeg_decode = yes` for every photo: at the
  * smallest scale libjpeg-turbo offers (1/8): scaled decoding only shrinks
  * the inverse DCT and the output buffer, the Huffman (or arithmetic)
@@ -239,6 +240,19 @@ static bool probe_jpeg_zero_run(const unsigned char *d, size_t len)
 	return false;
 }
 
+/* Whether the scans are too short for the image: Huffman coding spends at
+ * least one bit on every 8x8 block of the first component (its DC value;
+ * a sequential scan also an end-of-block code), so fewer bytes than
+ * blocks / 8 cannot hold the image (a 290-megapixel header over a few
+ * kilobytes, hostile corpus). Only decoding tells (arithmetic coding can
+ * go below a bit a block), so such a photo is decoded. */
+static bool probe_jpeg_thin(size_t scan_bytes, int width, int height)
+{
+	uint64_t blocks = (((uint64_t)width + 7) / 8) * (((uint64_t)height + 7) / 8);
+
+	return (uint64_t)scan_bytes * 8 < blocks;
+}
+
 static bool probe_jpeg_warning_is_harmless(const char *msg)
 {
 	for (size_t i = 0; i < sizeof(probe_jpeg_harmless) / sizeof(probe_jpeg_harmless[0]); i++) {
@@ -345,7 +359,8 @@ int probe_jpeg(const struct probe_input *in, struct facts *f, const char **error
 		 PROBE_JPEG_MAX_SCAN_BLOCKS)
 		probe_damaged(f, "JPEG too costly to decode (%lu scans of %dx%d)",
 			      scans, width, height);
-	else if (set->jpeg_decode || probe_jpeg_zero_run(data + sos, eoi - sos))
+	else if (set->jpeg_decode || probe_jpeg_zero_run(data + sos, eoi - sos) ||
+		 probe_jpeg_thin(eoi - sos, width, height))
 		probe_jpeg_decode(tj, data, len, width, height, colorspace, f);
 	ret = 0;
 out:
