@@ -264,17 +264,6 @@ static void test_one_shot_inproc(void)
 	test_end();
 }
 
-/* No child of ours has exited without being reaped (live ones may run). */
-static bool no_zombie(void)
-{
-	siginfo_t info;
-
-	memset(&info, 0, sizeof(info));
-	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return errno == ECHILD;
-	return info.si_pid == 0;
-}
-
 /* The worker that answered "needs FFmpeg" is replaced and reaped. */
 static void test_worker_loads(void)
 {
@@ -286,7 +275,7 @@ static void test_worker_loads(void)
 	    test_assert_int(probe_file(probe, video, &f, &error), 0)) {
 		test_assert(video_facts_ok(&f));
 		test_assert(probe_av_loaded());
-		test_assert(no_zombie());
+		test_assert(test_no_zombie());
 		/* the new worker has it: the same facts, in process too */
 		test_assert_int(probe_file(probe, video, &g, &error), 0);
 		test_assert(memcmp(&f, &g, sizeof(f)) == 0);

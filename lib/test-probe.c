@@ -915,17 +915,6 @@ static void test_probe_one_shot(void)
 	test_end();
 }
 
-/* No child of ours has exited without being reaped (live ones may run). */
-static bool no_zombie(void)
-{
-	siginfo_t info;
-
-	memset(&info, 0, sizeof(info));
-	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return errno == ECHILD;
-	return info.si_pid == 0;
-}
-
 /* A file that times out is damaged; the next one is probed by a fresh
  * worker as if nothing had happened. 10 ms: decoding big.jpg takes ~50 ms
  * (more under ASan), probing the one-byte file ~0.05 ms. */
@@ -945,7 +934,7 @@ static void test_probe_sandbox_failure(void)
 			test_assert_int(f.damaged, 1);
 			test_assert_str(f.damage, "probe timed out after 10 ms");
 		}
-		test_assert(no_zombie());
+		test_assert(test_no_zombie());
 		if (test_assert_int(probe_file(p, tiny, &f, &error), 0)) {
 			test_assert_str(facts_kind_name(f.kind), "other");
 			if (!test_assert_int(f.damaged, 0))
@@ -956,7 +945,7 @@ static void test_probe_sandbox_failure(void)
 	test_assert(p != NULL);
 	probe_deinit(&p);
 	test_assert(p == NULL);
-	test_assert(no_zombie());
+	test_assert(test_no_zombie());
 	free(path);
 	free(tiny);
 	test_end();
@@ -980,13 +969,13 @@ static void test_probe_fork(void)
 			  memcmp(&f, &g, sizeof(f)) != 0;
 
 		probe_stop_worker(probe);
-		_exit(bad | (no_zombie() ? 0 : 2));
+		_exit(bad | (test_no_zombie() ? 0 : 2));
 	}
 	test_assert(child > 0 && waitpid(child, &status, 0) == child);
 	test_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	test_assert_int(probe_file(probe, path, &g, &error), 0);
 	test_assert(memcmp(&f, &g, sizeof(f)) == 0);
-	test_assert(no_zombie());
+	test_assert(test_no_zombie());
 	free(path);
 	test_end();
 }

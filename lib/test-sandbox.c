@@ -565,17 +565,6 @@ static int w_serve(void *ctx, const void *request, size_t req_size, int in_fd,
 	return 0;
 }
 
-/* No child of ours has exited without being reaped (live ones may run). */
-static bool no_zombie(void)
-{
-	siginfo_t info;
-
-	memset(&info, 0, sizeof(info));
-	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return errno == ECHILD;
-	return info.si_pid == 0;
-}
-
 static int count_fds(pid_t pid)
 {
 	char path[64];
@@ -660,7 +649,7 @@ static void test_worker_many_calls(void)
 		test_assert(w == NULL);
 		test_assert(kill(pid, 0) < 0 && errno == ESRCH); /* gone and reaped */
 	}
-	test_assert(no_zombie());
+	test_assert(test_no_zombie());
 	test_end();
 }
 
@@ -722,13 +711,13 @@ static void test_worker_failures(void)
 		test_assert(res.pid == 0 && res.calls == 0); /* zeroed */
 		test_assert_int(sandbox_worker_pid(w), 0);
 		test_assert(kill(first, 0) < 0 && errno == ESRCH); /* killed and reaped */
-		test_assert(no_zombie());
+		test_assert(test_no_zombie());
 		test_assert_int(w_call(w, WOP_OK, 3, -1, &res, &rep), SANDBOX_OK);
 		test_assert(res.pid != first && res.pid > 0);
 		test_assert_int(res.calls, 1);
 		test_assert_str(rep.output, "call 3\n");
 		sandbox_worker_stop(&w);
-		test_assert(no_zombie());
+		test_assert(test_no_zombie());
 		test_end();
 	}
 }
@@ -759,7 +748,7 @@ static void test_worker_cpu_per_call(void)
 		test_assert(rep.cpu_seconds >= 1.0 && rep.cpu_seconds < 2.9);
 		sandbox_worker_stop(&w);
 	}
-	test_assert(no_zombie());
+	test_assert(test_no_zombie());
 	test_end();
 }
 
@@ -844,7 +833,7 @@ static int worker_in_child(struct sandbox_worker *w, pid_t parents, bool reuse_f
 			fails |= 8;
 	}
 	sandbox_worker_stop(&w);
-	if (!no_zombie() || kill(res.pid, 0) == 0)
+	if (!test_no_zombie() || kill(res.pid, 0) == 0)
 		fails |= 16;
 	return fails;
 }
@@ -880,7 +869,7 @@ static void test_worker_fork(void)
 		test_assert_int(res.calls, 2); /* the same process, undisturbed */
 		test_assert_str(rep.output, "call 2\n");
 		sandbox_worker_stop(&w);
-		test_assert(no_zombie());
+		test_assert(test_no_zombie());
 		test_end();
 	}
 }
@@ -906,7 +895,7 @@ static void test_worker_restarts(void)
 		test_assert(res.pid != first);
 		test_assert_int(res.calls, 1);
 		test_assert(kill(first, 0) < 0 && errno == ESRCH);
-		test_assert(no_zombie());
+		test_assert(test_no_zombie());
 		sandbox_worker_stop(&w);
 	}
 	test_end();
@@ -926,7 +915,7 @@ static void test_worker_idle_death(void)
 		usleep(20000);
 		test_assert_int(w_call(w, WOP_OK, 0, -1, &res, &rep), SANDBOX_OK);
 		test_assert(res.pid != first);
-		test_assert(no_zombie());
+		test_assert(test_no_zombie());
 		sandbox_worker_stop(&w);
 	}
 	test_end();
@@ -949,7 +938,7 @@ static void test_worker_start_errors(void)
 	test_assert_int(sandbox_worker_start(NULL, w_serve, NULL, SANDBOX_WORKER_MAX_MSG,
 					     sizeof(struct w_res), &w, &error), -1);
 	test_assert(w == NULL);
-	test_assert(no_zombie());
+	test_assert(test_no_zombie());
 	test_end();
 }
 

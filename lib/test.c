@@ -3,9 +3,11 @@
 #include "test.h"
 #include "fsutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static const char *test_name;
 static bool test_failed;
@@ -83,4 +85,14 @@ int test_run(void (*const tests[])(void))
 		(void)fsutil_rmtree(tmpdir, NULL);
 	free(tmpdir);
 	return test_failures == 0 ? 0 : 1;
+}
+
+bool test_no_zombie(void)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD;
+	return info.si_pid == 0;
 }

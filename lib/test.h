@@ -25,6 +25,9 @@ int test_run(void (*const tests[])(void));
 /* A scratch directory for this test binary, created on first use and
  * removed by test_run() at the end (unless TEST_KEEP is set). */
 const char *test_tmpdir(void);
+/* No child of this process has exited without being reaped (children
+ * still running are fine): for tests of code that forks. */
+bool test_no_zombie(void);
 
 #define test_assert(expr) test_assert_at(!!(expr), #expr, __FILE__, __LINE__)
 #define test_assert_str(got, want) \
