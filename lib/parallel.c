@@ -128,11 +128,12 @@ static int parallel_start(struct parallel_job *j, size_t i, parallel_fn *fn, voi
 	return 0;
 }
 
-/* Reap every running job whose pidfd says it ended; wait for one first. */
-static void parallel_reap(struct parallel_job *jobs, size_t from, size_t to, int *status_r)
+/* Reap every running job whose pidfd says it ended; wait for one first.
+ * Returns how many were reaped. */
+static size_t parallel_reap(struct parallel_job *jobs, size_t from, size_t to, int *status_r)
 {
 	struct pollfd pfd[256];
-	size_t idx[256], np = 0;
+	size_t idx[256], np = 0, reaped = 0;
 
 	for (size_t i = from; i < to && np < 256; i++) {
 		if (jobs[i].pid > 0 && !jobs[i].ended) {
@@ -142,7 +143,7 @@ static void parallel_reap(struct parallel_job *jobs, size_t from, size_t to, int
 		}
 	}
 	if (np == 0 || poll(pfd, np, -1) < 0)
-		return;
+		return 0;
 	for (size_t k = 0; k < np; k++) {
 		struct parallel_job *j = &jobs[idx[k]];
 		int st;
@@ -153,8 +154,10 @@ static void parallel_reap(struct parallel_job *jobs, size_t from, size_t to, int
 			status_r[idx[k]] = parallel_status(st);
 			j->ended = true;
 			parallel_close(&j->pidfd);
+			reaped++;
 		}
 	}
+	return reaped;
 }
 
 int parallel_run(size_t n, unsigned jobs_max, parallel_fn *fn, void *ctx, int *status_r,
@@ -189,10 +192,7 @@ int parallel_run(size_t n, unsigned jobs_max, parallel_fn *fn, void *ctx, int *s
 			next++;
 		}
 		if (running > 0)
-			parallel_reap(jobs, flushed, next, status_r);
-		running = 0;
-		for (size_t i = flushed; i < next; i++)
-			running += jobs[i].pid > 0 && !jobs[i].ended;
+			running -= parallel_reap(jobs, flushed, next, status_r);
 		while (flushed < next && jobs[flushed].ended) {
 			parallel_copy(jobs[flushed].out, STDOUT_FILENO);
 			parallel_copy(jobs[flushed].err, STDERR_FILENO);

@@ -100,6 +100,8 @@ static size_t probe_jpeg_headers(const unsigned char *d, size_t len, int *orient
  * or not the probe decodes: a reviewer's viewer has to. */
 #define PROBE_JPEG_MAX_SCAN_BLOCKS 100000000ULL
 
+static const char probe_jpeg_no_eoi[] = "truncated JPEG (no end of image marker)";
+
 /* Markers a decoder accepts after the first scan: tables, restart
  * interval, line count, comments and application data, another scan, the
  * end of image. A frame header, SOI or an unknown code there is damage. */
@@ -122,7 +124,7 @@ static size_t probe_jpeg_skip_entropy(const unsigned char *d, size_t len, size_t
 		size_t at;
 
 		if (q == NULL) {
-			snprintf(why, why_size, "truncated JPEG (no end of image marker)");
+			snprintf(why, why_size, "%s", probe_jpeg_no_eoi);
 			return 0;
 		}
 		at = (size_t)(q - d);
@@ -130,7 +132,7 @@ static size_t probe_jpeg_skip_entropy(const unsigned char *d, size_t len, size_t
 		while (p < len && d[p] == 0xff)  /* fill bytes before a marker */
 			p++;
 		if (p >= len) {
-			snprintf(why, why_size, "truncated JPEG (no end of image marker)");
+			snprintf(why, why_size, "%s", probe_jpeg_no_eoi);
 			return 0;
 		}
 		if (d[p] == 0x00) {              /* a stuffed data byte */
@@ -170,7 +172,7 @@ static bool probe_jpeg_structure(const unsigned char *d, size_t len, size_t sos,
 		size_t seglen;
 
 		if (pos + 2 > len) {
-			snprintf(why, why_size, "truncated JPEG (no end of image marker)");
+			snprintf(why, why_size, "%s", probe_jpeg_no_eoi);
 			return false;
 		}
 		if (d[pos] != 0xff) {
@@ -193,7 +195,7 @@ static bool probe_jpeg_structure(const unsigned char *d, size_t len, size_t sos,
 			return false;
 		}
 		if (pos + 4 > len) {
-			snprintf(why, why_size, "truncated JPEG (no end of image marker)");
+			snprintf(why, why_size, "%s", probe_jpeg_no_eoi);
 			return false;
 		}
 		seglen = (size_t)d[pos + 2] << 8 | d[pos + 3];
