@@ -218,7 +218,15 @@ static int extract_attachment(struct extract_ctx *c, const struct message *msg,
 static int extract_message_parts(struct extract_ctx *c, const struct message *msg,
 				 int parent)
 {
-	for (size_t i = 0; i < msg->nparts; i++) {
+	/* More parts than a mail may have is a bomb whatever its first ten
+	 * thousand hold: writing and probing them first would only cost
+	 * (10,000 files is seconds of inode allocation) and fill the report
+	 * with one line per part. A depth or header limit still leaves the
+	 * parts that were read. */
+	bool over_parts = msg->truncated && msg->limit != NULL &&
+			  strcmp(msg->limit, "parts") == 0;
+
+	for (size_t i = 0; i < msg->nparts && !over_parts; i++) {
 		if (msg->parts[i].role != MESSAGE_ROLE_ATTACHMENT)
 			continue;
 		if (extract_full(c))

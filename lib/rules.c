@@ -480,6 +480,33 @@ static void rules_check_mail(struct rules_ctx *x)
 		rules_defect(x, "mail.no_materials", NULL, NULL, -1, NULL, 0);
 }
 
+/* Files, but not one of a kind the campaign asks for (only .txt, .xlsx
+ * …), and no other error said so: a receipt would tell the sender all is
+ * well. A 汇总清单 in Excel is still the sender's list, not nothing. */
+static void rules_check_unusable(struct rules_ctx *x)
+{
+	const struct rules_mail *m = x->m;
+	size_t other = 0;
+
+	for (size_t i = 0; i < x->r->ndefects; i++) {
+		if (x->r->defects[i].severity == RULES_ERROR)
+			return;
+	}
+	for (size_t i = 0; i < m->nfiles; i++) {
+		if ((x->roles[i] != ROLE_OTHER && x->roles[i] != ROLE_SKIP) ||
+		    strlist_find_in(&x->c->summary_keywords, m->files[i].name) != NULL)
+			return;
+		other += x->roles[i] == ROLE_OTHER;
+	}
+	if (other > 0 && m->nlinks == 0 && !x->contents_unknown) {
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", other);
+		const struct rules_var vars[] = { { "count", n } };
+		rules_defect(x, "mail.no_materials", "mail.no_materials.unusable", NULL, -1,
+			     vars, 1);
+	}
+}
+
 /* ---- entry point -------------------------------------------------------------------- */
 
 struct rules_result *rules_check(const struct campaign *c, const struct rules_mail *m)
@@ -515,6 +542,7 @@ struct rules_result *rules_check(const struct campaign *c, const struct rules_ma
 			rules_group_stem(&x);
 		else
 			rules_group_folder(&x);
+		rules_check_unusable(&x);
 	}
 	/* a defect about a file belongs to the case that holds the file */
 	for (size_t d = 0; d < r->ndefects; d++) {

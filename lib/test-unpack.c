@@ -254,7 +254,12 @@ static void test_unpack_bombs(void)
 		  49 * MIB, 50 * MIB },
 		{ "ratio.tar.xz", zeros, NULL, 0, "expands beyond 100:1 (>50 MiB)", 1, 1,
 		  49 * MIB, 50 * MIB },
-		{ "many.zip", many, &lim50, 0, "more than 50 entries", 50, 50, 50, 50 },
+		/* a zip is listed from its central directory first: refused
+		 * before any entry is written */
+		{ "many.zip", many, &lim50, 0, "more than 50 entries", 0, 0, 0, 0 },
+		/* a compressed tar would be decompressed twice to be listed:
+		 * counted while streaming, the first 50 written */
+		{ "many.tar.xz", many, &lim50, 0, "more than 50 entries", 50, 50, 50, 50 },
 		{ "total.zip", three, &lim100k, 0, "more than 100000 bytes", 2, 2,
 		  80000, 80000 },
 		{ "total2.zip", three, &lim100k, 70000, "more than 100000 bytes", 0, 0,
@@ -267,7 +272,7 @@ static void test_unpack_bombs(void)
 		snprintf(names[i], sizeof(names[i]), "f%02d.txt", i);
 		many[i] = (struct unpack_testkit_file){ names[i], "x", 0, 0, NULL };
 	}
-	test_begin("unpack bombs: ratio, entries, total; checked while streaming");
+	test_begin("unpack bombs: ratio, entries, total; checked while streaming or listed first");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		bool xz = strstr(cases[i].file, ".xz") != NULL;
 		char *path = unpack_testkit_archive(cases[i].file, xz ? "pax" : "zip",

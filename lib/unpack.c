@@ -8,7 +8,10 @@
  * machine named in the archive, and lzop/lrzip/grzip would run external
  * programs on the input. The raw format turns a single .gz/.bz2/.xz file
  * into one entry; raw without any decompression filter means "not an
- * archive". */
+ * archive". Formats that can be listed without decompressing (zip and 7z
+ * read a central directory, tar and rar seek over the data) are listed
+ * first, so an archive of more entries than the mail may hold is refused
+ * before its first file is created. */
 #include "unpack.h"
 #include "unpack-name.h"
 #include "unpack-rar5.h"
@@ -41,7 +44,7 @@ struct unpack_run {
 	struct unpack_budget *budget;
 	struct archive *a;
 	int fd, dirfd;
-	const char *outdir, *archive_name;
+	const char *archive_path, *outdir, *archive_name;
 	uint64_t out_bytes, out_cap; /* this archive; cap from the ratio limit */
 	unpack_entry_cb *cb;
 	void *ctx;
@@ -369,10 +372,36 @@ static int unpack_entry(struct unpack_run *run, struct archive_entry *e)
 	return unpack_write(run, e, &ue);
 }
 
+/* Entries of the archive at path, counted up to max + 1 by listing it
+ * (headers only, data skipped); what cannot be listed counts as read. */
+static uint64_t unpack_count(const char *path, uint64_t max)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	uint64_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	unpack_support(a);
+	if (fd < 0 || archive_read_open_fd(a, fd, UNPACK_BLOCK_SIZE) != ARCHIVE_OK)
+		goto out;
+	while (n <= max && archive_read_next_header(a, &e) >= ARCHIVE_WARN) {
+		n++;
+		if (archive_read_data_skip(a) < ARCHIVE_WARN)
+			break;
+	}
+out:
+	archive_read_free(a);
+	if (fd >= 0)
+		(void)close(fd);
+	return n;
+}
+
 /* Once the format is known (at the first header). */
 static int unpack_first(struct unpack_run *run)
 {
 	int format = archive_format(run->a) & ARCHIVE_FORMAT_BASE_MASK;
+	uint64_t left = run->lim.max_entries > run->budget->entries ?
+			run->lim.max_entries - run->budget->entries : 0;
 
 	if (format == ARCHIVE_FORMAT_RAW) {
 		if (archive_filter_count(run->a) <= 1) {
@@ -382,6 +411,14 @@ static int unpack_first(struct unpack_run *run)
 		run->raw = true;
 	} else if (format == ARCHIVE_FORMAT_RAR_V5) {
 		unpack_rar5_scan(run->fd, run->lim.max_entries, &run->rar5);
+	}
+	/* a compression filter around it (tar.gz) would be decompressed
+	 * twice: the streaming count in unpack_entry() is the limit there */
+	if (archive_filter_count(run->a) <= 1 &&
+	    unpack_count(run->archive_path, left) > left) {
+		unpack_set_status(run, UNPACK_BOMB, "more than %" PRIu64 " entries",
+				  run->lim.max_entries);
+		return UNPACK_STOP;
 	}
 	return UNPACK_NEXT;
 }
@@ -429,6 +466,7 @@ int unpack_archive(const char *archive_path, const char *archive_name,
 	memset(&run, 0, sizeof(run));
 	run.fd = run.dirfd = -1;
 	run.budget = budget;
+	run.archive_path = archive_path;
 	run.outdir = outdir;
 	run.archive_name = archive_name != NULL ? archive_name : archive_path;
 	run.cb = cb;
