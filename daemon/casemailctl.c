@@ -13,6 +13,7 @@
 #include "log.h"
 #include "parallel.h"
 #include "probe.h"
+#include "probe-av.h"
 #include "report.h"
 #include "xalloc.h"
 
@@ -264,14 +265,20 @@ static int cmd_check(int argc, char **argv)
 		campaign_set_free(&cr.set);
 		return EX_USAGE;
 	}
+	cr.files = argv + optind;
+	n = (size_t)(argc - optind);
+	/* several mails: FFmpeg once here, inherited by every mail's workers,
+	 * rather than loaded again for each mail with a video (one mail keeps
+	 * the lazy load: most carry no video). A failure is left to the lazy
+	 * load, which reports it for the mail that needs it. */
+	if (n > 1)
+		(void)probe_av_load(&error);
 	cr.probe = probe_init(NULL, &error);
 	if (cr.probe == NULL) {
 		fprintf(stderr, "casemailctl: %s\n", error);
 		campaign_set_free(&cr.set);
 		return EX_SOFTWARE;
 	}
-	cr.files = argv + optind;
-	n = (size_t)(argc - optind);
 	if (jobs == 0)
 		jobs = parallel_cpus();
 	if (n == 1 || jobs == 1) {
