@@ -5,6 +5,7 @@
  * are not ours to reap), then copies the output of every leading item
  * that has ended. Memory: the job table is freed before returning. */
 #include "parallel.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,15 +67,8 @@ static void parallel_copy(int from, int to)
 	if (lseek(from, 0, SEEK_SET) < 0)
 		return;
 	while ((n = read(from, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
-		for (ssize_t off = 0; n > 0 && off < n;) {
-			ssize_t w = write(to, buf + off, (size_t)(n - off));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				return;          /* stdout gone: nothing to hand on */
-			off += w;
-		}
+		if (n > 0 && fsutil_write_all(to, buf, (size_t)n) < 0)
+			return;                  /* stdout gone: nothing to hand on */
 	}
 }
 

@@ -483,15 +483,22 @@ static void rules_check_mail(struct rules_ctx *x)
 /* Files, but not one of a kind the campaign asks for (only .txt, .xlsx
  * …), and no other error said so: a receipt would tell the sender all is
  * well. A 汇总清单 in Excel is still the sender's list, not nothing. */
+static bool rules_has_error(const struct rules_result *r)
+{
+	for (size_t i = 0; i < r->ndefects; i++) {
+		if (r->defects[i].severity == RULES_ERROR)
+			return true;
+	}
+	return false;
+}
+
 static void rules_check_unusable(struct rules_ctx *x)
 {
 	const struct rules_mail *m = x->m;
 	size_t other = 0;
 
-	for (size_t i = 0; i < x->r->ndefects; i++) {
-		if (x->r->defects[i].severity == RULES_ERROR)
-			return;
-	}
+	if (rules_has_error(x->r))
+		return;
 	for (size_t i = 0; i < m->nfiles; i++) {
 		if ((x->roles[i] != ROLE_OTHER && x->roles[i] != ROLE_SKIP) ||
 		    strlist_find_in(&x->c->summary_keywords, m->files[i].name) != NULL)
@@ -555,11 +562,7 @@ struct rules_result *rules_check(const struct campaign *c, const struct rules_ma
 			}
 		}
 	}
-	r->verdict = RULES_ACCEPTED;
-	for (size_t i = 0; i < r->ndefects; i++) {
-		if (r->defects[i].severity == RULES_ERROR)
-			r->verdict = RULES_REJECTED;
-	}
+	r->verdict = rules_has_error(r) ? RULES_REJECTED : RULES_ACCEPTED;
 	for (size_t i = 0; i < x.ncamera; i++)
 		regfree(&x.camera[i]);
 	free(x.camera);

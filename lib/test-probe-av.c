@@ -36,16 +36,7 @@ static void make_media(void)
 		"-f lavfi -i testsrc=size=320x240 -frames:v 1 photo.jpg",
 	};
 
-	media_ok = true;
-	for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
-		char *cmd = xasprintf("cd '%s' && ffmpeg -nostdin -v error -y %s",
-				      test_tmpdir(), jobs[i]);
-		if (system(cmd) != 0) {
-			printf("# failed: %s\n", cmd);
-			media_ok = false;
-		}
-		free(cmd);
-	}
+	media_ok = test_ffmpeg(jobs, sizeof(jobs) / sizeof(jobs[0]));
 	video = xasprintf("%s/v.mp4", test_tmpdir());
 	photo = xasprintf("%s/photo.jpg", test_tmpdir());
 }

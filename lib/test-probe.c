@@ -118,16 +118,7 @@ static void make_progressive_jpeg(void)
 
 static void make_videos(void)
 {
-	media_ok = true;
-	for (size_t i = 0; media_ok && i < sizeof(ffmpeg_jobs) / sizeof(ffmpeg_jobs[0]); i++) {
-		char *cmd = xasprintf("cd '%s' && ffmpeg -nostdin -v error -y %s",
-				      test_tmpdir(), ffmpeg_jobs[i]);
-		if (system(cmd) != 0) {
-			printf("# failed: %s\n", cmd);
-			media_ok = false;
-		}
-		free(cmd);
-	}
+	media_ok = test_ffmpeg(ffmpeg_jobs, sizeof(ffmpeg_jobs) / sizeof(ffmpeg_jobs[0]));
 	truncate_copy("v720.mp4", "v720-cut.mp4", 60);
 	truncate_copy("faststart.mp4", "faststart-cut.mp4", 60);
 	truncate_copy("photo.jpg", "photo-cut.jpg", 70);

@@ -2,6 +2,7 @@
  * library so every lib/test-*.c can use it; it has no effect otherwise. */
 #include "test.h"
 #include "fsutil.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -95,4 +96,20 @@ bool test_no_zombie(void)
 	if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
 		return errno == ECHILD;
 	return info.si_pid == 0;
+}
+
+bool test_ffmpeg(const char *const *args, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *cmd = xasprintf("cd '%s' && ffmpeg -nostdin -v error -y %s",
+				      test_tmpdir(), args[i]);
+		bool ok = system(cmd) == 0;
+
+		if (!ok)
+			printf("# failed: %s\n", cmd);
+		free(cmd);
+		if (!ok)
+			return false;
+	}
+	return true;
 }

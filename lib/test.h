@@ -28,6 +28,10 @@ const char *test_tmpdir(void);
 /* No child of this process has exited without being reaped (children
  * still running are fine): for tests of code that forks. */
 bool test_no_zombie(void);
+/* Run "ffmpeg -nostdin -v error -y ARGS" in test_tmpdir() for each of the
+ * n argument strings, stopping at the first that fails (printed as a TAP
+ * comment). True when all succeeded: test media are made, not committed. */
+bool test_ffmpeg(const char *const *args, size_t n);
 
 #define test_assert(expr) test_assert_at(!!(expr), #expr, __FILE__, __LINE__)
 #define test_assert_str(got, want) \

@@ -400,8 +400,7 @@ out:
 static int unpack_first(struct unpack_run *run)
 {
 	int format = archive_format(run->a) & ARCHIVE_FORMAT_BASE_MASK;
-	uint64_t left = run->lim.max_entries > run->budget->entries ?
-			run->lim.max_entries - run->budget->entries : 0;
+	uint64_t left;
 
 	if (format == ARCHIVE_FORMAT_RAW) {
 		if (archive_filter_count(run->a) <= 1) {
@@ -414,8 +413,11 @@ static int unpack_first(struct unpack_run *run)
 	}
 	/* a compression filter around it (tar.gz) would be decompressed
 	 * twice: the streaming count in unpack_entry() is the limit there */
-	if (archive_filter_count(run->a) <= 1 &&
-	    unpack_count(run->archive_path, left) > left) {
+	if (archive_filter_count(run->a) > 1)
+		return UNPACK_NEXT;
+	left = run->lim.max_entries > run->budget->entries ?
+	       run->lim.max_entries - run->budget->entries : 0;
+	if (unpack_count(run->archive_path, left) > left) {
 		unpack_set_status(run, UNPACK_BOMB, "more than %" PRIu64 " entries",
 				  run->lim.max_entries);
 		return UNPACK_STOP;
