@@ -150,6 +150,39 @@ out:
 	test_end();
 }
 
+/* More MIME parts than allowed: archive.bomb, and not one attachment is
+ * written (the parts read before the limit would only cost inode
+ * allocations and fill the report); one part fewer, both are. */
+static void test_over_part_limit_writes_nothing(void)
+{
+	char *eml = write_mail("parts.eml", 64);
+	struct extract_settings set = { 0 };
+
+	test_begin("worker: over the part limit, archive.bomb and no file written");
+	for (size_t max = 3; max <= 4; max++) {
+		char name[8];
+		char *dir;
+		struct extract *ex = NULL;
+		const char *error = NULL;
+
+		snprintf(name, sizeof(name), "p%zu", max);
+		dir = fresh_dir(name);
+		set.message.max_parts = max; /* the mail has 4: root, text, a.txt, b.txt */
+		if (test_assert(extract_mail_isolated(eml, dir, &set, probe, &ex, &error) == 0)) {
+			test_assert_int(ex->nfiles, max == 3 ? 0 : 2);
+			test_assert_int(ex->nproblems, max == 3 ? 1 : 0);
+			if (max == 3 && ex->nproblems == 1) {
+				test_assert_str(ex->problems[0].code, "archive.bomb");
+				test_assert(strstr(ex->problems[0].detail, "parts limit") != NULL);
+			}
+		}
+		extract_free(&ex);
+		free(dir);
+	}
+	free(eml);
+	test_end();
+}
+
 static void test_mail_errors_stay_errors(void)
 {
 	char *dir = fresh_dir("w4"), *missing = xasprintf("%s/none.eml", test_tmpdir());
@@ -312,7 +345,7 @@ int main(void)
 {
 	static void (*const tests[])(void) = {
 		test_same_as_in_process, test_limit_is_mail_verdict,
-		test_mail_errors_stay_errors, test_long_name_keeps_extension,
+		test_over_part_limit_writes_nothing, test_mail_errors_stay_errors, test_long_name_keeps_extension,
 		test_confinement, NULL,
 	};
 	const char *error;
