@@ -52,6 +52,15 @@ struct campaign {
 	/* [files] */
 	struct strlist word_extensions, pdf_extensions, photo_extensions;
 	struct strlist image_extensions, video_extensions, executable_extensions;
+	/* [content] (rules_content.c) */
+	struct strlist form_fields, form_choices, word_limits, sections, format_fonts;
+	unsigned about_tolerance;        /* percent over "N字左右" before a warning */
+	char *title_size, *heading_size, *body_size; /* "三号", "小三", "16pt"; "" = not checked */
+	bool title_bold, heading_bold, page_numbers;
+	double body_line_spacing;        /* 1.5 (lines); 0 = not checked */
+	char *delivery_label, *delivered_before; /* 交付时间, "2020-01-01" */
+	char *fee_rate_label;            /* 物业服务费收缴率 */
+	double fee_rate_min;             /* percent; 0 = not checked */
 	/* [ignore] */
 	struct strlist auto_reply_subjects, bounce_senders;
 	/* [messages], [report] */

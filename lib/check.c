@@ -174,6 +174,7 @@ static void check_files(struct check *ck)
 			rf->sha256 = ck->sha[i];
 		}
 		rf->facts = f->probed ? &f->facts : NULL;
+		rf->text = f->text;
 		rf->container = f->opened || f->is_archive || f->too_deep;
 		rf->unreadable = f->stored == NULL;
 		check_dirs(ck, i, &rf->ndirs);

@@ -1,7 +1,7 @@
 /* extract-wire: struct extract ⇄ bytes between the extraction worker and
  * the daemon; the reader trusts nothing (extract-wire.h).
  *
- * Format, version 1; integers little-endian, i32 two's complement, f64
+ * Format, version 2; integers little-endian, i32 two's complement, f64
  * IEEE 754 bits as a u64; str = u32 length + bytes (no NUL), ostr = the
  * same or u32 0xffffffff for NULL; off = u64 offset into the mail,
  * 0xffffffffffffffff for NULL (its length then 0):
@@ -16,7 +16,8 @@
  *   file     i32 parent, u32 depth, str path, ostr stored (the name in the
  *            work directory), str section, ostr mime_type, u64 size,
  *            32 bytes sha256, facts, u8 flags, u8 archive_status,
- *            ostr archive_detail, u32 unsafe_entries, ostr unsafe
+ *            ostr archive_detail, u32 unsafe_entries, ostr unsafe,
+ *            ostr text (a document's doctext, at most DOCTEXT_MAX)
  *   facts    u8 kind, str mime, str magic, u8 damaged, str damage,
  *            i32 width, height, orientation, f64 duration, str container,
  *            str codec, i32 coded_width, coded_height, rotation,
@@ -26,6 +27,7 @@
  * and nothing after it. */
 #include "extract-wire.h"
 #include "charset.h"
+#include "doctext.h"
 #include "fsutil.h"
 #include "xalloc.h"
 
@@ -250,6 +252,7 @@ static int put_file(struct buf *b, const struct extract *ex, size_t idx,
 	put_ostr(b, f->archive_detail);
 	put_u32(b, f->unsafe_entries);
 	put_ostr(b, f->unsafe);
+	put_ostr(b, f->text);
 	return 0;
 }
 
@@ -710,7 +713,8 @@ static bool rd_file(struct wire_rd *rd, struct extract *ex, size_t i, unsigned m
 	return rd_str(rd, "archive_detail", EXTRACT_WIRE_STR_MAX, true, false,
 		      &f->archive_detail) &&
 	       rd_u32(rd, "unsafe_entries", &f->unsafe_entries) &&
-	       rd_str(rd, "unsafe", EXTRACT_WIRE_STR_MAX, true, false, &f->unsafe);
+	       rd_str(rd, "unsafe", EXTRACT_WIRE_STR_MAX, true, false, &f->unsafe) &&
+	       rd_str(rd, "text", DOCTEXT_MAX, true, false, &f->text);
 }
 
 static bool rd_files(struct wire_rd *rd, struct extract *ex, const struct extract_settings *set)

@@ -42,7 +42,7 @@
 #include "buf.h"
 #include "extract.h"
 
-#define EXTRACT_WIRE_VERSION 1
+#define EXTRACT_WIRE_VERSION 2
 #define EXTRACT_WIRE_STR_MAX (64 * 1024)
 /* a path holds at most max_depth + 1 components of at most 64 KiB (the
  * largest unpack_max_name_bytes) */

@@ -14,11 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#define EXTRACT_TEXT_BUDGET (32 * 1024 * 1024)
+
 struct extract_ctx {
 	struct extract *ex;
 	struct extract_settings set;
 	struct probe *probe;
 	unsigned attach_no;            /* names the attachment files on disk */
+	size_t text_bytes;             /* documents' texts kept so far */
 	const char *error;
 	char errbuf[256];
 };
@@ -384,15 +387,27 @@ static int extract_contents(struct extract_ctx *c, size_t idx)
 {
 	struct extract *ex = c->ex;
 	struct extract_file *f = &ex->files[idx];
+	struct sandbox_report report;
 	const char *error;
 	bool is_mail;
 
-	if (probe_file(c->probe, f->stored, &f->facts, &error) < 0) {
+	if (probe_file_report(c->probe, f->stored, &f->facts, &report, &f->text,
+			      &error) < 0) {
 		snprintf(c->errbuf, sizeof(c->errbuf), "probe: %s", error);
 		c->error = c->errbuf;
 		return -1;
 	}
 	f->probed = true;
+	if (f->text != NULL) {
+		/* the texts of one mail's documents, within what the worker's
+		   result may carry (a package of a few hundred Word files is
+		   some megabytes); beyond, documents are not read for content */
+		c->text_bytes += strlen(f->text);
+		if (c->text_bytes > EXTRACT_TEXT_BUDGET) {
+			free(f->text);
+			f->text = NULL;
+		}
+	}
 	if (!extract_is_container(f, &is_mail)) {
 		if (f->facts.damaged)
 			extract_problem(ex, "file.damaged", f->path, "%s", f->facts.damage);
@@ -481,6 +496,7 @@ void extract_free(struct extract **_ex)
 		free(f->stored);
 		free(f->mime_type);
 		free(f->archive_detail);
+		free(f->text);
 		free(f->unsafe);
 	}
 	for (size_t i = 0; i < ex->nproblems; i++) {

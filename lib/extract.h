@@ -49,6 +49,8 @@ struct extract_file {
 	uint64_t size;
 	unsigned char sha256[32];
 	struct facts facts;
+	char *text;                    /* a Word document's text (doctext.h,
+					* untrusted: from the probe child), or NULL */
 	bool probed;
 	/* containers */
 	bool opened;                   /* its contents are listed after it */

@@ -9,11 +9,13 @@
  * word/document.xml is a DOCX, an OLE2 file with a Workbook is not a
  * Word document, an ISO BMFF file without a video stream is not video). */
 #include "probe_private.h"
+#include "doctext.h"
 #include "probe-av.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libxml/parser.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +148,9 @@ struct probe *probe_init(const struct probe_settings *set, const char **error_r)
 	/* the time zone, read once here: the child cannot open /etc/localtime
 	   (libarchive converts the times of DOCX entries) */
 	tzset();
+	/* libxml2 (DOCX text) set up here, before any child: its first use
+	   would otherwise do it in the child */
+	xmlInitParser();
 	return p;
 }
 
@@ -353,11 +358,11 @@ static void probe_magic(struct probe *p, int fd, uint64_t size, const unsigned c
 /* The probe of an open regular file of the given size (path: for
  * messages only): 0, -1 or PROBE_NEED_AV. Does not close fd. */
 static int probe_fd(struct probe *p, const char *path, int fd, uint64_t size,
-		    struct facts *f, const char **error_r)
+		    struct facts *f, struct buf *text, const char **error_r)
 {
 	unsigned char *head = xmalloc(PROBE_HEAD_SIZE);
 	struct probe_input in = { .set = &p->set, .path = path, .fd = fd, .size = size,
-				  .head = head };
+				  .head = head, .text = text };
 	struct probe_sniff sn;
 	ssize_t n;
 	int ret;
@@ -382,23 +387,37 @@ static int probe_fd(struct probe *p, const char *path, int fd, uint64_t size,
 	return ret;
 }
 
-int probe_file_inproc(struct probe *p, const char *path, struct facts *f,
-		      const char **error_r)
+int probe_file_inproc_text(struct probe *p, const char *path, struct facts *f,
+			   char **text_r, const char **error_r)
 {
+	struct buf text = BUF_INIT;
 	uint64_t size;
 	int fd, ret;
 
 	probe_facts_init(f);
+	if (text_r != NULL)
+		*text_r = NULL;
 	if (probe_open(path, &fd, &size, error_r) < 0)
 		return -1;
-	ret = probe_fd(p, path, fd, size, f, error_r);
+	ret = probe_fd(p, path, fd, size, f, &text, error_r);
 	if (ret == PROBE_NEED_AV) {
 		/* no sandbox here: FFmpeg may be loaded right away (probe-av.h) */
 		probe_facts_init(f);
-		ret = probe_av_load(error_r) < 0 ? -1 : probe_fd(p, path, fd, size, f, error_r);
+		buf_truncate(&text, 0);
+		ret = probe_av_load(error_r) < 0 ? -1 :
+		      probe_fd(p, path, fd, size, f, &text, error_r);
 	}
 	close(fd);
+	if (ret == 0 && text_r != NULL && text.len > 0)
+		*text_r = buf_steal(&text);
+	buf_free(&text);
 	return ret;
+}
+
+int probe_file_inproc(struct probe *p, const char *path, struct facts *f,
+		      const char **error_r)
+{
+	return probe_file_inproc_text(p, path, f, NULL, error_r);
 }
 
 void probe_stop_worker(struct probe *p)
@@ -420,6 +439,8 @@ struct probe_reply {
 	int ret;
 	char error[256];
 	struct facts facts;
+	uint32_t text_len;               /* of a document's text (doctext.h) */
+	char text[DOCTEXT_MAX];
 };
 
 /* Worker: what travels with the descriptor. The path is for messages. */
@@ -433,11 +454,17 @@ static void probe_in_child(struct probe *p, const char *path, int fd, uint64_t s
 {
 	const char *error = NULL;
 
+	struct buf text = BUF_INIT;
+
 	probe_facts_init(&reply->facts);
-	reply->ret = probe_fd(p, path, fd, size, &reply->facts, &error);
+	reply->ret = probe_fd(p, path, fd, size, &reply->facts, &text, &error);
 	if (reply->ret < 0)
 		probe_strlcpy(reply->error, error != NULL ? error : "failed",
 			      sizeof(reply->error));
+	reply->text_len = text.len < DOCTEXT_MAX ? (uint32_t)text.len : DOCTEXT_MAX;
+	if (reply->text_len > 0)
+		memcpy(reply->text, text.data, reply->text_len);
+	buf_free(&text);
 }
 
 static int probe_child(void *ctx, void *result, size_t size)
@@ -489,7 +516,7 @@ static int probe_sandboxed(struct probe *p, struct probe_job *job, struct probe_
 }
 
 int probe_file_report(struct probe *p, const char *path, struct facts *f,
-		      struct sandbox_report *report, const char **error_r)
+		      struct sandbox_report *report, char **text_r, const char **error_r)
 {
 	struct probe_job job = { p, path, -1, 0 };
 	struct probe_reply reply;
@@ -499,6 +526,8 @@ int probe_file_report(struct probe *p, const char *path, struct facts *f,
 	int ret = -1;
 
 	probe_facts_init(f);
+	if (text_r != NULL)
+		*text_r = NULL;
 	/* The parent opens the file and hands the child the descriptor:
 	 * under its seccomp filter the child cannot open anything. */
 	if (probe_open(path, &job.fd, &job.size, error_r) < 0)
@@ -536,6 +565,10 @@ int probe_file_report(struct probe *p, const char *path, struct facts *f,
 		}
 		*f = reply.facts;
 		facts_sanitize(f); /* the worker is not trusted to hand back well-formed facts */
+		/* nor its text: doctext_parse() checks it where it is used */
+		if (text_r != NULL && reply.text_len > 0 && reply.text_len <= DOCTEXT_MAX &&
+		    (f->kind == FACTS_KIND_DOCX || f->kind == FACTS_KIND_DOC))
+			*text_r = xstrndup(reply.text, reply.text_len);
 		ret = 0;
 		goto out;
 	}
@@ -559,5 +592,5 @@ int probe_file(struct probe *p, const char *path, struct facts *f,
 {
 	struct sandbox_report report;
 
-	return probe_file_report(p, path, f, &report, error_r);
+	return probe_file_report(p, path, f, &report, NULL, error_r);
 }

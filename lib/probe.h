@@ -82,8 +82,17 @@ int probe_file(struct probe *p, const char *path, struct facts *facts_r,
 /* The same in this process, without a sandbox: for fuzzing and tests. */
 int probe_file_inproc(struct probe *p, const char *path, struct facts *facts_r,
 		      const char **error_r);
-/* probe_file(), also returning the sandbox's report (timings, peak RSS). */
+/* probe_file_inproc() that also returns a document's text, as
+ * probe_file_report() does. */
+int probe_file_inproc_text(struct probe *p, const char *path, struct facts *facts_r,
+			   char **text_r, const char **error_r);
+/* probe_file(), also returning the sandbox's report (timings, peak RSS)
+ * and, when text_r is not NULL, the text of a Word document (DOCX, DOC,
+ * WPS) in the doctext format (doctext.h): *text_r malloc'd, NULL for
+ * other files. The text comes from the child and is untrusted: read it
+ * with doctext_parse(). */
 int probe_file_report(struct probe *p, const char *path, struct facts *facts_r,
-		      struct sandbox_report *report_r, const char **error_r);
+		      struct sandbox_report *report_r, char **text_r,
+		      const char **error_r);
 
 #endif

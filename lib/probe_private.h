@@ -34,6 +34,8 @@ struct probe_input {
 	const unsigned char *head;       /* the first head_len bytes */
 	size_t head_len;
 	const char *mime;                /* libmagic's MIME type, "" if none */
+	struct buf *text;                /* a document's text goes here (doctext.h);
+					  * NULL: not wanted */
 };
 
 /* What the first bytes say, without libmagic. */
@@ -76,6 +78,17 @@ int probe_pdf(const struct probe_input *in, struct facts *f, const char **error_
 /* OLE2 compound file: kind DOC (Word, WPS, unknown) or OTHER (Excel, ET,
  * PowerPoint: mime and magic tell); damaged when truncated. */
 int probe_ole(const struct probe_input *in, struct facts *f, const char **error_r);
+/* The stream called name in the root storage of the OLE2 file (fd, size),
+ * its first max bytes at most, in *data_r (malloc'd, *len_r bytes; fewer
+ * when the file ends first). 1; 0 when there is no such stream or the
+ * structure cannot be followed; -1 with *error_r on a read error. */
+int probe_ole_stream(int fd, uint64_t size, const char *name, size_t max,
+		     unsigned char **data_r, size_t *len_r, const char **error_r);
+/* probe_ole_text.c: the text of a Word 97+ / WPS file in the doctext
+ * format (doctext.h), appended to out (at most DOCTEXT_MAX). 0, or -1 with
+ * *error_r on a read error; bad content is not an error (nothing or less
+ * is written). */
+int probe_ole_text(int fd, uint64_t size, struct buf *out, const char **error_r);
 /* probe_zip.c: kind DOCX or ZIP; DOCX read through to the end. */
 int probe_zip(const struct probe_input *in, struct facts *f, const char **error_r);
 
@@ -125,6 +138,18 @@ void probe_docx_pics_end(struct probe_docx_pics *p);
  * word/_rels/document.xml.rels was missing or unreadable. */
 int probe_docx_pics_count(struct probe_docx_pics *p);  /* sorts the names */
 void probe_docx_pics_free(struct probe_docx_pics *p);
+
+/* probe_docx_text.c: the text of a DOCX (doctext.h), gathered like the
+ * pictures while probe_zip.c reads the package through: begin() at each
+ * entry, data() with each block, end() after it; write() once the
+ * package was read whole appends the doctext records to out. */
+struct probe_docx_text;
+struct probe_docx_text *probe_docx_text_new(void);
+void probe_docx_text_begin(struct probe_docx_text *t, const char *name);
+void probe_docx_text_data(struct probe_docx_text *t, const void *data, size_t len);
+void probe_docx_text_end(struct probe_docx_text *t);
+void probe_docx_text_write(struct probe_docx_text *t, struct buf *out);
+void probe_docx_text_free(struct probe_docx_text **t);
 
 /* probe.c helpers */
 /* Mark damaged with a printf-formatted reason; the first reason wins. */

@@ -4,8 +4,9 @@
  * guesses from the first entry names) and whatever its extension. The
  * entry names come from the zip directory via libarchive; a DOCX is then
  * read through, every entry decompressed and CRC-checked, so a cut-off or
- * corrupt file is reported damaged, and its pictures are counted
- * (probe_docx.c). Other zips are only listed: unpacking
+ * corrupt file is reported damaged, its pictures are counted
+ * (probe_docx.c) and its text is written out (probe_docx_text.c) when
+ * the caller wants it. Other zips are only listed: unpacking
  * (and its limits) is the unpack module's business. */
 #include "probe_private.h"
 #include "xalloc.h"
@@ -77,9 +78,10 @@ static int probe_zip_list(struct archive *a, int fd, char *err, size_t err_size)
 /* Decompress every entry to the end; damaged if one does not. On the
  * way, count the pictures (probe_docx.c): what was read before damage
  * counts. */
-static void probe_zip_verify(struct archive *a, int fd, struct facts *f)
+static void probe_zip_verify(struct archive *a, int fd, struct facts *f, struct buf *text)
 {
 	struct probe_docx_pics pics = PROBE_DOCX_PICS_INIT;
+	struct probe_docx_text *dt = text != NULL ? probe_docx_text_new() : NULL;
 	struct archive_entry *e;
 	unsigned char *buf = xmalloc(65536);
 	uint64_t total = 0;
@@ -101,8 +103,12 @@ static void probe_zip_verify(struct archive *a, int fd, struct facts *f)
 			goto out;
 		}
 		probe_docx_pics_begin(&pics, probe_zip_name(e));
+		if (dt != NULL)
+			probe_docx_text_begin(dt, probe_zip_name(e));
 		while ((n = archive_read_data(a, buf, 65536)) > 0) {
 			probe_docx_pics_data(&pics, buf, (size_t)n);
+			if (dt != NULL)
+				probe_docx_text_data(dt, buf, (size_t)n);
 			total += (uint64_t)n;
 			if (total > PROBE_ZIP_MAX_BYTES) {
 				probe_damaged(f, "DOCX expands beyond %llu bytes",
@@ -116,8 +122,13 @@ static void probe_zip_verify(struct archive *a, int fd, struct facts *f)
 			goto out;
 		}
 		probe_docx_pics_end(&pics);
+		if (dt != NULL)
+			probe_docx_text_end(dt);
 	}
+	if (dt != NULL)
+		probe_docx_text_write(dt, text);
 out:
+	probe_docx_text_free(&dt);
 	f->doc_images = probe_docx_pics_count(&pics);
 	probe_docx_pics_free(&pics);
 	free(buf);
@@ -146,7 +157,7 @@ int probe_zip(const struct probe_input *in, struct facts *f, const char **error_
 		return 0;
 	if ((a = probe_zip_open(in->fd, error_r)) == NULL)
 		return -1;
-	probe_zip_verify(a, in->fd, f);
+	probe_zip_verify(a, in->fd, f, in->text);
 	archive_read_free(a);
 	return 0;
 }

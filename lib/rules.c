@@ -29,6 +29,9 @@ static const struct { const char *code; enum rules_severity sev; } rules_codes[]
 	{ "doc.has_images", RULES_ERROR }, { "doc.word_count", RULES_WARNING },
 	{ "doc.quota", RULES_WARNING }, { "case.already_selected", RULES_WARNING },
 	{ "case.resubmitted", RULES_WARNING },
+	/* content checks beyond SPEC's list (docs/rules.md) */
+	{ "doc.form_field", RULES_WARNING }, { "doc.section", RULES_WARNING },
+	{ "doc.format", RULES_WARNING }, { "doc.recommendation", RULES_WARNING },
 };
 
 enum rules_severity rules_code_severity(const char *code)
@@ -550,6 +553,7 @@ struct rules_result *rules_check(const struct campaign *c, const struct rules_ma
 		else
 			rules_group_folder(&x);
 		rules_check_unusable(&x);
+		rules_check_content(&x);
 	}
 	/* a defect about a file belongs to the case that holds the file */
 	for (size_t d = 0; d < r->ndefects; d++) {

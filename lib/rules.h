@@ -24,6 +24,7 @@ struct rules_file {
 	uint64_t size;
 	const char *sha256;          /* hex, NULL when not written */
 	const struct facts *facts;   /* NULL when not probed */
+	const char *text;            /* a Word document's text (doctext.h), or NULL */
 	bool container;              /* archive or attached mail: not material */
 	bool unreadable;             /* encrypted or refused entry: no bytes */
 };

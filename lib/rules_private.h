@@ -62,6 +62,12 @@ void rules_case_add_file(struct rules_ctx *x, int case_index, size_t file);
 void rules_photo_count(struct rules_ctx *x, int case_index, const char *where,
 		       unsigned count, unsigned min, unsigned max);
 
+/* rules_content.c: what the Word documents say ([content]) */
+void rules_check_content(struct rules_ctx *x);
+/* A font size as the campaign writes it ("三号", "小三", "16pt", "15磅")
+ * in half-points; 0 for "", -1 when not one. */
+int rules_font_size(const char *s);
+
 /* rules_group.c */
 void rules_group_stem(struct rules_ctx *x);
 void rules_group_folder(struct rules_ctx *x);

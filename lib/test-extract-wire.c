@@ -6,6 +6,7 @@
  * With CASEMAIL_FIXTURES set (tests/run.sh), every mail of its mail/
  * corpus that exists is round-tripped too; EXTRACT_WIRE_HOSTILE=1 adds
  * the hostile/ corpus (slow: minutes). */
+#include "doctext.h"
 #include "extract-wire.h"
 #include "charset.h"
 #include "fsutil.h"
@@ -334,6 +335,7 @@ static void compare_extract(const struct extract *a, const struct extract *b,
 			test_assert_int(fb->unsafe_entries, fa->unsafe_entries);
 			test_assert_int(fb->encrypted, fa->encrypted);
 			test_assert(same_str(fa->unsafe, fb->unsafe));
+			test_assert(same_str(fa->text, fb->text));
 		}
 	}
 	if (test_assert_int(b->nproblems, a->nproblems)) {
@@ -615,6 +617,7 @@ static void synth_init(struct synth *s)
 	s->files[1].stored = s->stored1;
 	s->files[1].facts = (struct facts){ .kind = FACTS_KIND_TEXT, .mime = "text/plain",
 		.duration = -1 };
+	s->files[1].text = "#format docx\np c=0.1.2\tTEXTMARK\n";
 	s->problems[0] = (struct extract_problem){ .code = "archive.damaged", .file = "a.zip",
 		.detail = "DETAILMARK" };
 }
@@ -783,8 +786,10 @@ static void test_header(void)
 	b.data[0] = 'X';
 	expect_refused(&s, b.data, b.len, "bad magic");
 	b.data[0] = 'C';
-	put32(&b, 8, 2);
-	expect_refused(&s, b.data, b.len, "version 2");
+	put32(&b, 8, EXTRACT_WIRE_VERSION + 1);
+	expect_refused(&s, b.data, b.len, "version");
+	put32(&b, 8, 1);        /* before documents' texts */
+	expect_refused(&s, b.data, b.len, "version 1");
 	put32(&b, 8, 0);
 	expect_refused(&s, b.data, b.len, "version 0");
 	put32(&b, 8, EXTRACT_WIRE_VERSION);
@@ -1071,6 +1076,21 @@ static void test_problems_and_counts(void)
 			expect_refused(&s, b.data, b.len, "detail: 65537 bytes, more than 65536");
 			put32(&b, (size_t)at - 4, UINT32_MAX);
 			expect_refused(&s, b.data, b.len, "detail: missing");
+		}
+	}
+	buf_free(&b);
+	/* a document's text over DOCTEXT_MAX (what a probe reply can hold) */
+	synth_init(&s);
+	synth_encode(&s, &b);
+	{
+		long at = find_marker(&b, "#format docx");
+		char want[64];
+
+		snprintf(want, sizeof(want), "text: %d bytes, more than %d", DOCTEXT_MAX + 1,
+			 DOCTEXT_MAX);
+		if (test_assert(at >= 4)) {
+			put32(&b, (size_t)at - 4, DOCTEXT_MAX + 1);
+			expect_refused(&s, b.data, b.len, want);
 		}
 	}
 	buf_free(&b);
