@@ -3,6 +3,7 @@
 #include "campaign.h"
 #include "buf.h"
 #include "datetime.h"
+#include "rules.h"
 #include "xalloc.h"
 
 #include "inifile.h"
@@ -88,6 +89,8 @@ static const struct key_def campaign_keys[] = {
 	{ "content", "delivered_before", K_STR, F(delivered_before), "", false },
 	{ "content", "fee_rate_label", K_STR, F(fee_rate_label), "", false },
 	{ "content", "fee_rate_min", K_DOUBLE, F(fee_rate_min), "0", false },
+	{ "content", "already_selected", K_STR, F(already_selected), "", false },
+	{ "content", "already_selected_notice", K_STR, F(already_selected_notice), "", false },
 	{ "ignore", "auto_reply_subjects", K_LIST, F(auto_reply_subjects), NULL, false },
 	{ "ignore", "bounce_senders", K_LIST, F(bounce_senders), NULL, false },
 };
@@ -260,6 +263,57 @@ static int campaign_read_file(struct load_ctx *ctx, const char *path)
 	return 0;
 }
 
+/* [content]: entries the rules would otherwise skip in silence, and the
+ * list of selected cases, read now (a path relative to the campaign
+ * file's directory). */
+static int campaign_check_content(struct load_ctx *ctx, const char *campaign_path)
+{
+	struct campaign *c = ctx->c;
+	const char *sizes[] = { c->title_size, c->heading_size, c->body_size };
+	char *err = NULL, *path;
+	const char *slash;
+
+	for (size_t i = 0; i < c->word_limits.n; i++) {
+		const char *colon = strchr(c->word_limits.v[i], ':');
+
+		if (colon == NULL || strtoul(colon + 1 + strspn(colon + 1, " ~"), NULL, 10) == 0) {
+			ctx->error = xasprintf("%s: [content] word_limits \"%s\": expected "
+					       "\"name: N\" or \"name: ~N\"", campaign_path,
+					       c->word_limits.v[i]);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < c->form_choices.n; i++) {
+		if (strchr(c->form_choices.v[i], ':') == NULL) {
+			ctx->error = xasprintf("%s: [content] form_choices \"%s\": expected "
+					       "\"field: a|b|c\"", campaign_path,
+					       c->form_choices.v[i]);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if (rules_font_size(sizes[i]) < 0) {
+			ctx->error = xasprintf("%s: [content] font size \"%s\": expected 三号, "
+					       "小三, … or 16pt", campaign_path, sizes[i]);
+			return -1;
+		}
+	}
+	if (c->already_selected[0] == '\0')
+		return 0;
+	slash = strrchr(campaign_path, '/');
+	path = c->already_selected[0] == '/' || slash == NULL ? xstrdup(c->already_selected) :
+	       xasprintf("%.*s/%s", (int)(slash - campaign_path), campaign_path,
+			 c->already_selected);
+	if (selected_load(path, &c->selected, &err) < 0) {
+		ctx->error = xasprintf("[content] already_selected: %s", err);
+		free(err);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
 static void campaign_defaults(struct load_ctx *ctx)
 {
 	for (size_t k = 0; k < NKEYS; k++) {
@@ -324,6 +378,8 @@ int campaign_load(const char *defaults_path, const char *campaign_path,
 				      "and '_' (at most 20)", campaign_path, ctx.c->receipt_prefix);
 		goto fail;
 	}
+	if (campaign_check_content(&ctx, campaign_path) < 0)
+		goto fail;
 	ctx.c->file = xstrdup(campaign_path);
 	*c_r = ctx.c;
 	return 0;
@@ -360,6 +416,7 @@ void campaign_free(struct campaign **_c)
 	free(c->messages);
 	free(c->report);
 	free(c->file);
+	selected_free(&c->selected);
 	free(c);
 }
 

@@ -10,6 +10,7 @@
  * documented in docs/campaigns.md. */
 #include <stdbool.h>
 #include <stdint.h>
+#include "selected.h"
 #include "strlist.h"
 
 enum campaign_grouping {
@@ -61,6 +62,9 @@ struct campaign {
 	char *delivery_label, *delivered_before; /* 交付时间, "2020-01-01" */
 	char *fee_rate_label;            /* 物业服务费收缴率 */
 	double fee_rate_min;             /* percent; 0 = not checked */
+	char *already_selected;          /* file of selected cases (selected.h), "" none */
+	char *already_selected_notice;   /* "中物协〔2026〕3号" */
+	struct selected_list selected;   /* read from it at load */
 	/* [ignore] */
 	struct strlist auto_reply_subjects, bounce_senders;
 	/* [messages], [report] */

@@ -89,12 +89,15 @@ static bool docform_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Whether text (normalised) is label's cell: starts with it, short. */
+static const char *docform_after_label(const char *text, const char *label_norm);
+
+/* Whether text (normalised: norm) is label's cell: the label, then
+ * nothing, a remark in brackets or a colon ("取得成效显著" is a value). */
 static bool docform_is_label_text(const char *norm, const char *label_norm,
 				  const char *text)
 {
 	return label_norm[0] != '\0' && docform_starts(norm, label_norm) &&
-	       wordcount_str(text) <= DOCFORM_MAX_LABEL_WORDS;
+	       docform_after_label(text, label_norm) != NULL;
 }
 
 static bool docform_par_is_label(const struct doctext_par *p, const struct strlist *labels)
@@ -105,7 +108,8 @@ static bool docform_par_is_label(const struct doctext_par *p, const struct strli
 	for (size_t i = 0; !found && i < labels->n; i++) {
 		char *l = docform_norm(labels->v[i]);
 
-		found = docform_is_label_text(norm, l, p->text);
+		found = docform_is_label_text(norm, l, p->text) &&
+			wordcount_str(p->text) <= DOCFORM_MAX_LABEL_WORDS;
 		free(l);
 	}
 	free(norm);
@@ -239,7 +243,13 @@ bool docform_field(const struct doctext *dt, const char *label,
 			continue;
 		norm = docform_norm(p->text);
 		if (p->table >= 0 && docform_is_label_text(norm, label_norm, p->text)) {
-			docform_cell_value(dt, p, labels, &out);
+			rest = docform_after_label(p->text, label_norm);
+			while (*rest == ' ')
+				rest++;
+			if (*rest != '\0')
+				buf_puts(&out, rest);       /* "投入成本：约3万元" in one cell */
+			else
+				docform_cell_value(dt, p, labels, &out);
 			found = true;
 		} else if (p->table < 0 && docform_starts(norm, label_norm) &&
 			   (rest = docform_after_label(p->text, label_norm)) != NULL) {
@@ -282,11 +292,7 @@ static int docform_mark_before(const char *s, size_t at)
 		while (start > 0 && ((unsigned char)s[start] & 0xC0) == 0x80)
 			start--;
 		c = docform_cp(s + start, &n);
-		if (docform_blank(c) || c == ']' || c == '[') {
-			if (c == ']' && start > 0 && (s[start - 1] == 'x' || s[start - 1] == 'X'))
-				return 1;
-			if (c == ']' && start > 0 && s[start - 1] == ' ')
-				return 0;
+		if (docform_blank(c)) {
 			i = start;
 			continue;
 		}

@@ -5,11 +5,13 @@
  * to look for (rules_content.c).
  *
  * Forms (微创新 申报表, 好服务 推荐表) are tables of label cells and value
- * cells. A label is found by the start of a cell's text, compared without
- * blanks and with full-width ASCII as half-width, in a cell of at most
- * DOCFORM_MAX_LABEL_WORDS 字 ("应用场景（200字以内）" is the label
- * 应用场景). Its value is the next cell of the row; when the label ends
- * its row, the row below if that holds no label. People who retype the
+ * cells. A label cell starts with the label, compared without blanks and
+ * with full-width ASCII as half-width, followed by nothing, a remark in
+ * brackets ("应用场景（200字以内）") or a colon ("取得成效显著…" is a
+ * value, not the label 取得成效). Its value is what follows the colon in
+ * the cell, else the next cell of the row; when the label ends its row,
+ * the row below if that holds no label (of at most
+ * DOCFORM_MAX_LABEL_WORDS 字). People who retype the
  * form as paragraphs write "投入成本：约3万元": a paragraph that starts
  * with the label and ":"/"：", or is the label alone, takes the rest of
  * the paragraph and the paragraphs after it up to the next label.
@@ -35,7 +37,7 @@ bool docform_field(const struct doctext *dt, const char *label,
 		   const struct strlist *labels, char **value_r);
 
 /* Which options a choice field's value ticks. A tick is ☑ ☒ ■ √ ✓ ✔ ▣ ●
- * (or "[x]") right before the option, an empty box □ ☐ ○ "[ ]" is not.
+ * right before the option, an empty box □ ☐ ○ is not.
  * When the value has no boxes at all, the options written in it are
  * chosen. Sets chosen[i] for each of the n options; returns how many. */
 size_t docform_choices(const char *value, const char *const *options, size_t n,

@@ -554,6 +554,7 @@ struct rules_result *rules_check(const struct campaign *c, const struct rules_ma
 			rules_group_folder(&x);
 		rules_check_unusable(&x);
 		rules_check_content(&x);
+		rules_check_selected(&x);
 	}
 	/* a defect about a file belongs to the case that holds the file */
 	for (size_t d = 0; d < r->ndefects; d++) {

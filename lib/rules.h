@@ -66,6 +66,10 @@ struct rules_mail {
 };
 
 enum rules_severity { RULES_ERROR, RULES_WARNING };
+
+/* A font size as a campaign file writes it ("三号", "小三", "16pt",
+ * "15磅") in half-points; 0 for "" or NULL, -1 when not one. */
+int rules_font_size(const char *s);
 enum rules_verdict { RULES_ACCEPTED, RULES_REJECTED, RULES_IGNORED };
 
 struct rules_defect {

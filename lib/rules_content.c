@@ -29,6 +29,7 @@
 #include "campaign.h"
 #include "docform.h"
 #include "doctext.h"
+#include "selected.h"
 #include "wordcount.h"
 #include "buf.h"
 #include "xalloc.h"
@@ -570,5 +571,35 @@ void rules_check_content(struct rules_ctx *x)
 		if (c->delivery_label[0] != '\0' || c->fee_rate_label[0] != '\0')
 			content_recommendation(x, i, dt);
 		doctext_free(&dt);
+	}
+}
+
+void rules_check_selected(struct rules_ctx *x)
+{
+	const struct campaign *c = x->c;
+	struct rules_result *r = x->r;
+
+	for (size_t i = 0; i < r->ncases && c->selected.n > 0; i++) {
+		const struct selected_entry *e;
+		char *place = NULL, *title = NULL, entry[512];
+
+		if (!rules_key_split(r->cases[i].name, &place, &title)) {
+			place = xstrdup(r->cases[i].name);
+			title = xstrdup("");
+		}
+		e = selected_match(&c->selected, r->cases[i].company, place, title);
+		if (e != NULL) {
+			snprintf(entry, sizeof(entry), "%s %s%s%s%s", e->company, e->place,
+				 e->title[0] != '\0' ? "《" : "", e->title,
+				 e->title[0] != '\0' ? "》" : "");
+			const struct rules_var vars[] = {
+				{ "case", r->cases[i].name }, { "notice", c->already_selected_notice },
+				{ "entry", entry },
+			};
+
+			rules_defect(x, "case.already_selected", NULL, NULL, (int)i, vars, 3);
+		}
+		free(place);
+		free(title);
 	}
 }

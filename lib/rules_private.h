@@ -64,9 +64,8 @@ void rules_photo_count(struct rules_ctx *x, int case_index, const char *where,
 
 /* rules_content.c: what the Word documents say ([content]) */
 void rules_check_content(struct rules_ctx *x);
-/* A font size as the campaign writes it ("三号", "小三", "16pt", "15磅")
- * in half-points; 0 for "", -1 when not one. */
-int rules_font_size(const char *s);
+/* Cases found in the campaign's list of already selected cases. */
+void rules_check_selected(struct rules_ctx *x);
 
 /* rules_group.c */
 void rules_group_stem(struct rules_ctx *x);
