@@ -160,11 +160,32 @@ static int docform_row_last_col(const struct doctext *dt, int t, int r)
 	return last;
 }
 
+/* Whether cell (t, r, c) exists and holds no text: the lower part of a
+ * label cell merged down over several rows (w:vMerge). */
+static bool docform_cell_empty(const struct doctext *dt, int t, int r, int c)
+{
+	struct buf b = BUF_INIT;
+	bool exists = docform_cell(dt, t, r, c, &b), empty = true;
+	char *norm = docform_norm(buf_cstr(&b));
+
+	empty = exists && norm[0] == '\0';
+	free(norm);
+	buf_free(&b);
+	return empty;
+}
+
 static void docform_cell_value(const struct doctext *dt, const struct doctext_par *p,
 			       const struct strlist *labels, struct buf *out)
 {
 	if (p->col < docform_row_last_col(dt, p->table, p->row)) {
 		(void)docform_cell(dt, p->table, p->row, p->col + 1, out);
+		/* the label cell merged down: its value goes on in the rows
+		   whose label cell is the empty lower part of the merge */
+		for (int r = p->row + 1; docform_cell_empty(dt, p->table, r, p->col) &&
+		     !docform_row_has_label(dt, p->table, r, labels); r++) {
+			buf_putc(out, '\n');
+			(void)docform_cell(dt, p->table, r, p->col + 1, out);
+		}
 		return;
 	}
 	/* the label ends its row: the value is the row below, unless it is
@@ -444,6 +465,7 @@ size_t docform_sections(const struct doctext *dt, const char *const *names, size
 			out[k].found = true;
 			out[k].heading = i;
 			out[k].words = rest != NULL ? wordcount_str(rest) : 0;
+			out[k].inline_text = out[k].words > 0;
 			found++;
 			cur = k;
 			continue;

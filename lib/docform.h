@@ -47,6 +47,7 @@ struct docform_section {
 	bool found;
 	size_t heading;          /* index of the heading paragraph */
 	size_t words;            /* 字数 of the section's text */
+	bool inline_text;        /* the heading paragraph goes on with text */
 };
 
 /* Find the sections names (n of them) in dt into out[n]. *title_r: the

@@ -23,7 +23,9 @@
  *
  * A document with a DOCTYPE is not read (entities are a way to make a
  * small file expand); libxml2 reads nothing from the network or disk
- * (XML_PARSE_NONET, no DTD loading) and keeps its default depth limit. */
+ * (XML_PARSE_NONET, no DTD loading) and keeps its default depth limit.
+ * Where the XML breaks off, the text so far is written and "#truncated"
+ * tells the reader that more was there. */
 #include "probe_private.h"
 #include "doctext.h"
 #include "xalloc.h"
@@ -94,6 +96,8 @@ struct probe_docx_text {
 	int fallback_depth;           /* inside mc:Fallback: > 0 */
 	bool in_field_code;
 	bool in_rpr, in_ppr;
+	int checkbox;                 /* in w:ffData/w:checkBox: 1 + checked, else 0 */
+	bool unreadable;              /* the XML broke off or had a DOCTYPE */
 };
 
 static void docx_props_clear(struct docx_props *p)
@@ -664,6 +668,15 @@ static void docx_element(struct probe_docx_text *t, xmlTextReaderPtr r, const ch
 		docx_prop(r, n, &p->pprops);
 	} else if (strcmp(n, "sym") == 0) {
 		docx_sym(t, r);
+	} else if (strcmp(n, "checkBox") == 0) {
+		/* a legacy form check box (FORMCHECKBOX): shows no text of its
+		   own, so its state is written as the box a reader sees */
+		t->checkbox = 1;
+		if (empty)
+			docx_par_text(t, "\u25A1", 3), t->checkbox = 0;
+	} else if (t->checkbox > 0 && (strcmp(n, "default") == 0 || strcmp(n, "checked") == 0)) {
+		if (strcmp(n, "checked") == 0 || t->checkbox == 1)
+			t->checkbox = 1 + docx_toggle(r);
 	} else if (strcmp(n, "fldChar") == 0 &&
 		   docx_attr(r, "fldCharType", v, sizeof(v)) != NULL) {
 		t->in_field_code = strcmp(v, "begin") == 0;
@@ -676,7 +689,10 @@ static void docx_element(struct probe_docx_text *t, xmlTextReaderPtr r, const ch
 static void docx_end_element(struct probe_docx_text *t, const char *n, struct buf *out,
 			     bool *full)
 {
-	if (strcmp(n, "Fallback") == 0) {
+	if (strcmp(n, "checkBox") == 0 && t->checkbox > 0) {
+		docx_par_text(t, t->checkbox == 2 ? "\u2611" : "\u25A1", 3);
+		t->checkbox = 0;
+	} else if (strcmp(n, "Fallback") == 0) {
 		if (t->fallback_depth > 0)
 			t->fallback_depth--;
 	} else if (t->fallback_depth > 0) {
@@ -701,12 +717,20 @@ static void docx_read_document(struct probe_docx_text *t, struct buf *out)
 	if (r == NULL)
 		return;
 	t->table = -1;
-	while (!full && xmlTextReaderRead(r) == 1) {
-		int type = xmlTextReaderNodeType(r);
-		const char *n = docx_wname(r);
+	while (!full) {
+		int ret = xmlTextReaderRead(r), type;
+		const char *n;
 
-		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+		if (ret != 1) {
+			t->unreadable = ret < 0;
 			break;
+		}
+		type = xmlTextReaderNodeType(r);
+		n = docx_wname(r);
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+			t->unreadable = true;
+			break;
+		}
 		if (type == XML_READER_TYPE_ELEMENT) {
 			if (strcmp(n, "t") == 0 && t->fallback_depth == 0)
 				in_t = !xmlTextReaderIsEmptyElement(r) && !t->in_field_code;
@@ -744,4 +768,7 @@ void probe_docx_text_write(struct probe_docx_text *t, struct buf *out)
 		docx_read_theme(t);
 	if (t->document.len > 0)
 		docx_read_document(t, out);
+	/* what was read is kept, but a reader must know the rest is missing */
+	if (t->unreadable)
+		doctext_put_meta(out, "truncated", NULL);
 }

@@ -210,8 +210,10 @@ static void content_form(struct rules_ctx *x, size_t file, const struct doctext 
 	if (found == 0) {
 		const struct rules_var vars[] = { { "name", x->m->files[file].name } };
 
-		rules_defect(x, "doc.form_field", "doc.form_field.not_form",
-			     x->m->files[file].path, -1, vars, 1);
+		/* unless the document could not be read to the end */
+		if (!dt->truncated)
+			rules_defect(x, "doc.form_field", "doc.form_field.not_form",
+				     x->m->files[file].path, -1, vars, 1);
 		goto out;
 	}
 	for (size_t i = 0; i < fields->n; i++) {
@@ -228,7 +230,7 @@ static void content_form(struct rules_ctx *x, size_t file, const struct doctext 
 		content_choice(x, file, fields->v[i], values[i]);
 		content_words(x, file, fields->v[i], wordcount_str(values[i]));
 	}
-	if (missing.len > 0)
+	if (missing.len > 0 && !dt->truncated)
 		content_defect1(x, file, "doc.form_field", "doc.form_field.missing",
 				"fields", buf_cstr(&missing), NULL, NULL);
 	if (empty.len > 0)
@@ -413,12 +415,17 @@ static void content_format(struct rules_ctx *x, size_t file, const struct doctex
 	if (strcmp(dt->format, "docx") != 0)
 		goto out;       /* .doc/.wps: the text is read, not its layout */
 	for (size_t k = 0; k < c->sections.n; k++) {
-		if (secs[k].found) {
+		/* "（二）小区简介：阳光花园…" is a heading run into body text:
+		   judged as body */
+		if (secs[k].found && !secs[k].inline_text) {
 			is_heading[secs[k].heading] = true;
 			if (secs[k].heading < first)
 				first = secs[k].heading;
 		}
 	}
+	for (size_t k = 0; k < c->sections.n; k++)
+		if (secs[k].found && secs[k].heading < first)
+			first = secs[k].heading;
 	for (size_t i = first; i < dt->npars; i++)
 		is_body[i] = !is_heading[i] && !dt->pars[i].header && dt->pars[i].table < 0 &&
 			     dt->pars[i].outline == 0;
