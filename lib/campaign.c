@@ -89,6 +89,10 @@ static const struct key_def campaign_keys[] = {
 	{ "content", "delivered_before", K_STR, F(delivered_before), "", false },
 	{ "content", "fee_rate_label", K_STR, F(fee_rate_label), "", false },
 	{ "content", "fee_rate_min", K_DOUBLE, F(fee_rate_min), "0", false },
+	{ "content", "summary_columns", K_LIST, F(summary_columns), NULL, false },
+	{ "content", "quota_limit", K_UINT, F(quota_limit), "0", false },
+	{ "content", "quota_large_limit", K_UINT, F(quota_large_limit), "0", false },
+	{ "content", "quota_large_cities", K_LIST, F(quota_large_cities), NULL, false },
 	{ "content", "already_selected", K_STR, F(already_selected), "", false },
 	{ "content", "already_selected_notice", K_STR, F(already_selected_notice), "", false },
 	{ "ignore", "auto_reply_subjects", K_LIST, F(auto_reply_subjects), NULL, false },
@@ -297,6 +301,11 @@ static int campaign_check_content(struct load_ctx *ctx, const char *campaign_pat
 					       "小三, … or 16pt", campaign_path, sizes[i]);
 			return -1;
 		}
+	}
+	if (c->quota_limit > 0 && c->summary_columns.n != 3) {
+		ctx->error = xasprintf("%s: [content] summary_columns: name the 小区, 申报单位 "
+				       "and 推荐单位 columns of the 汇总清单", campaign_path);
+		return -1;
 	}
 	if (c->already_selected[0] == '\0')
 		return 0;

@@ -62,6 +62,9 @@ struct campaign {
 	char *delivery_label, *delivered_before; /* 交付时间, "2020-01-01" */
 	char *fee_rate_label;            /* 物业服务费收缴率 */
 	double fee_rate_min;             /* percent; 0 = not checked */
+	struct strlist summary_columns;  /* 汇总清单 columns: 小区, 申报单位, 推荐单位 */
+	unsigned quota_limit, quota_large_limit; /* cases per 推荐单位 (city); 0 = off */
+	struct strlist quota_large_cities; /* 省会城市, 计划单列市 */
 	char *already_selected;          /* file of selected cases (selected.h), "" none */
 	char *already_selected_notice;   /* "中物协〔2026〕3号" */
 	struct selected_list selected;   /* read from it at load */

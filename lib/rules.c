@@ -604,6 +604,13 @@ void rules_result_free(struct rules_result **_r)
 		free(r->defects[i].file);
 		free(r->defects[i].detail);
 	}
+	for (size_t i = 0; i < r->nsummary_rows; i++) {
+		free(r->summary_rows[i].place);
+		free(r->summary_rows[i].company);
+		free(r->summary_rows[i].recommender);
+		free(r->summary_rows[i].city);
+	}
+	free(r->summary_rows);
 	free(r->cases);
 	free(r->defects);
 	free(r);

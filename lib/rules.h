@@ -87,6 +87,13 @@ struct rules_case {
 	size_t nfiles;
 };
 
+/* A row of a 汇总清单 (好服务), for the digest's quota section. */
+struct rules_summary_row {
+	char *place, *company, *recommender;  /* as written */
+	char *city;                  /* "济南市": from the 推荐单位 */
+	const char *file;            /* the list's path (borrowed from rules_mail) */
+};
+
 struct rules_result {
 	enum rules_verdict verdict;
 	const char *ignored_reason;  /* static, NULL unless ignored */
@@ -96,7 +103,13 @@ struct rules_result {
 	struct rules_defect *defects;
 	size_t ndefects;
 	unsigned photos, videos;     /* counted material, for the report */
+	struct rules_summary_row *summary_rows;  /* 汇总清单 rows read */
+	size_t nsummary_rows;
 };
+
+/* The city a 推荐单位 stands for: "济南市物业管理协会" → "济南市",
+ * "淄博物协" → "淄博市", "山东省青岛市物协" → "青岛市". malloc'd. */
+char *rules_city_of(const char *recommender);
 
 /* Never fails; the result is the caller's (rules_result_free). */
 struct rules_result *rules_check(const struct campaign *c, const struct rules_mail *m);

@@ -559,6 +559,251 @@ static void content_recommendation(struct rules_ctx *x, size_t file, const struc
 	strlist_free(&labels);
 }
 
+/* 汇总清单 (附件4): rows, quota per city, and the mail's cases against it. */
+
+static bool content_cut_suffix(char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	if (n <= k || strcmp(s + n - k, suffix) != 0)
+		return false;
+	s[n - k] = '\0';
+	return true;
+}
+
+char *rules_city_of(const char *recommender)
+{
+	static const char *const suffixes[] = {
+		"物业管理行业协会", "物业管理协会", "物业服务协会", "物业行业协会", "物业协会",
+		"物协", "协会",
+	};
+	char *s = docform_norm(recommender), *city, *p;
+
+	/* "(市级物协)" remarks and the like */
+	if ((p = strstr(s, "(")) != NULL)
+		*p = '\0';
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (content_cut_suffix(s, suffixes[i]))
+			break;
+	p = strstr(s, "省");
+	p = p != NULL && p[3] != '\0' ? p + 3 : s;
+	if (strstr(p, "自治区") != NULL && strstr(p, "自治区")[9] != '\0')
+		p = strstr(p, "自治区") + 9;
+	if (strstr(p, "市") != NULL)
+		city = xstrndup(p, (size_t)(strstr(p, "市") - p) + 3);
+	else if (p[0] != '\0')
+		city = xasprintf("%s市", p);
+	else
+		city = xstrdup("");
+	free(s);
+	return city;
+}
+
+/* The columns of a 汇总清单 table: its header row's cells that start
+ * with the configured names. */
+struct content_sum_cols {
+	int table, header_row;
+	int col[3];              /* 小区, 申报单位, 推荐单位; -1 unknown */
+};
+
+static bool content_sum_header(const struct campaign *c, const struct doctext *dt,
+			       struct content_sum_cols *sc)
+{
+	for (size_t i = 0; i < dt->npars; i++) {
+		const struct doctext_par *p = &dt->pars[i];
+		char *norm;
+
+		if (p->table < 0 || p->header)
+			continue;
+		norm = docform_norm(p->text);
+		for (int k = 0; k < 3; k++) {
+			char *want = docform_norm(c->summary_columns.v[k]);
+			const char *at = strstr(norm, want);
+
+			/* "申报单位(物业服务企业)", "推荐单位(市级物协)", "项目名称" … */
+			if (at != NULL && (at == norm || k == 0) && wordcount_str(p->text) <= 20) {
+				if (sc->table != p->table || sc->header_row != p->row) {
+					sc->table = p->table;
+					sc->header_row = p->row;
+					sc->col[0] = sc->col[1] = sc->col[2] = -1;
+				}
+				sc->col[k] = p->col;
+			}
+			free(want);
+		}
+		free(norm);
+		if (sc->table >= 0 && sc->col[0] >= 0 && sc->col[2] >= 0)
+			return true;
+	}
+	return false;
+}
+
+static char *content_cell_text(const struct doctext *dt, int t, int r, int c)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < dt->npars; i++) {
+		const struct doctext_par *p = &dt->pars[i];
+
+		if (!p->header && p->table == t && p->row == r && p->col == c) {
+			if (b.len > 0)
+				buf_putc(&b, ' ');
+			buf_puts(&b, p->text);
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* A row that is no case: empty, "……", "....." */
+static bool content_row_empty(const char *place)
+{
+	char *n = docform_norm(place);
+	bool empty = true;
+
+	for (const char *p = n; *p != '\0' && empty; p += 1) {
+		if (*p == '.' || *p == '-')
+			continue;
+		if (strncmp(p, "…", 3) == 0 || strncmp(p, "。", 3) == 0 ||
+		    strncmp(p, "、", 3) == 0) {
+			p += 2;
+			continue;
+		}
+		empty = false;
+	}
+	free(n);
+	return empty;
+}
+
+static size_t content_sum_rows(struct rules_ctx *x, size_t file, const struct doctext *dt,
+			       const struct content_sum_cols *sc)
+{
+	struct rules_result *r = x->r;
+	size_t first = r->nsummary_rows;
+	int last_row = -1;
+
+	for (size_t i = 0; i < dt->npars; i++)
+		if (dt->pars[i].table == sc->table && dt->pars[i].row > last_row)
+			last_row = dt->pars[i].row;
+	for (int row = sc->header_row + 1; row <= last_row; row++) {
+		char *place = content_cell_text(dt, sc->table, row, sc->col[0]);
+		struct rules_summary_row *sr;
+
+		if (content_row_empty(place)) {
+			free(place);
+			continue;
+		}
+		r->summary_rows = xreallocarray(r->summary_rows, r->nsummary_rows + 1,
+						sizeof(*r->summary_rows));
+		sr = &r->summary_rows[r->nsummary_rows++];
+		sr->place = place;
+		sr->company = sc->col[1] >= 0 ? content_cell_text(dt, sc->table, row, sc->col[1]) :
+			      xstrdup("");
+		sr->recommender = content_cell_text(dt, sc->table, row, sc->col[2]);
+		sr->city = rules_city_of(sr->recommender);
+		sr->file = x->m->files[file].path;
+	}
+	return first;
+}
+
+static void content_quota(struct rules_ctx *x, size_t file, size_t first)
+{
+	const struct campaign *c = x->c;
+	const struct rules_result *r = x->r;
+
+	for (size_t i = first; i < r->nsummary_rows; i++) {
+		const char *city = r->summary_rows[i].city;
+		size_t count = 0;
+		unsigned limit;
+		bool seen = false;
+		char n[24], l[24];
+
+		if (city[0] == '\0')
+			continue;
+		for (size_t k = first; k < r->nsummary_rows; k++) {
+			seen |= k < i && strcmp(r->summary_rows[k].city, city) == 0;
+			count += strcmp(r->summary_rows[k].city, city) == 0;
+		}
+		limit = strlist_contains_ci(&c->quota_large_cities, city) && c->quota_large_limit ?
+			c->quota_large_limit : c->quota_limit;
+		if (seen || count <= limit)
+			continue;
+		snprintf(n, sizeof(n), "%zu", count);
+		snprintf(l, sizeof(l), "%u", limit);
+		{
+			const struct rules_var vars[] = {
+				{ "name", x->m->files[file].name }, { "city", city },
+				{ "count", n }, { "limit", l },
+			};
+
+			rules_defect(x, "doc.quota", NULL, x->m->files[file].path, -1, vars, 4);
+		}
+	}
+}
+
+/* The mail's cases against the list: listed 小区 without material here,
+ * cases here that the list lacks. */
+static void content_sum_cross(struct rules_ctx *x, size_t file, size_t first)
+{
+	const struct rules_result *r = x->r;
+	struct buf missing = BUF_INIT, unlisted = BUF_INIT;
+	bool *matched = xcalloc(r->ncases ? r->ncases : 1, sizeof(*matched));
+
+	for (size_t i = first; i < r->nsummary_rows; i++) {
+		char *want = selected_norm_place(r->summary_rows[i].place);
+		bool found = false;
+
+		for (size_t k = 0; k < r->ncases; k++) {
+			char *place = NULL, *title = NULL, *have;
+
+			if (!rules_key_split(r->cases[k].name, &place, &title))
+				place = xstrdup(r->cases[k].name);
+			have = selected_norm_place(place);
+			if (have[0] != '\0' && (strcmp(have, want) == 0 ||
+						 strstr(have, want) != NULL)) {
+				matched[k] = true;
+				found = true;
+			}
+			free(place);
+			free(title);
+			free(have);
+		}
+		if (!found) {
+			buf_printf(&missing, "%s《%s》", missing.len ? "、" : "",
+				   r->summary_rows[i].place);
+		}
+		free(want);
+	}
+	for (size_t k = 0; k < r->ncases; k++)
+		if (!matched[k])
+			buf_printf(&unlisted, "%s《%s》", unlisted.len ? "、" : "", r->cases[k].name);
+	if (missing.len > 0)
+		content_defect1(x, file, "doc.quota", "doc.quota.missing", "places",
+				buf_cstr(&missing), NULL, NULL);
+	if (unlisted.len > 0 && r->ncases > 0)
+		content_defect1(x, file, "doc.quota", "doc.quota.unlisted", "cases",
+				buf_cstr(&unlisted), NULL, NULL);
+	free(matched);
+	buf_free(&missing);
+	buf_free(&unlisted);
+}
+
+static void content_summary(struct rules_ctx *x, size_t file, const struct doctext *dt)
+{
+	struct content_sum_cols sc = { .table = -1, .header_row = -1, .col = { -1, -1, -1 } };
+	size_t first;
+
+	if (!content_sum_header(x->c, dt, &sc))
+		return;
+	first = content_sum_rows(x, file, dt, &sc);
+	if (x->r->nsummary_rows == first)
+		return;
+	content_quota(x, file, first);
+	/* only where the list and its cases came together: a mail that
+	   holds cases (a list sent alone is checked in the digest) */
+	if (x->r->ncases > 0 && !dt->truncated)
+		content_sum_cross(x, file, first);
+}
+
 void rules_check_content(struct rules_ctx *x)
 {
 	const struct campaign *c = x->c;
@@ -577,6 +822,8 @@ void rules_check_content(struct rules_ctx *x)
 			content_material(x, i, dt);
 		if (c->delivery_label[0] != '\0' || c->fee_rate_label[0] != '\0')
 			content_recommendation(x, i, dt);
+		if (c->quota_limit > 0 && c->summary_columns.n == 3)
+			content_summary(x, i, dt);
 		doctext_free(&dt);
 	}
 }

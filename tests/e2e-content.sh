@@ -14,6 +14,7 @@
 # 2. case.already_selected: a copy of conf/campaigns whose list of selected
 #    cases names one case of a mail, written differently (full-width, no
 #    小区 suffix, shorter company): that mail, and only it, is warned.
+# 3. a package whose 汇总清单 and cases disagree: doc.quota names both sides.
 set -u
 
 py=/usr/bin/python3
@@ -73,5 +74,59 @@ if not ok:
 PY
 sed "s/^\(not \)\?ok /&$((n + 1)) /" "$work/selected.tap"
 grep -q '^ok' "$work/selected.tap" || status=1
-echo "1..$((n + 1))"
+
+# 3. a package whose 汇总清单 lists one case it holds and one it does not,
+#    and holds one case the list lacks (Foxmail-like: one zip, GBK names)
+PYTHONPATH="$top/fixtures" "$py" - "$work/package.eml" <<'PY'
+import datetime, sys
+from fxword import Document
+from fxfmt import ZipWriter
+from fxclients import HAOFUWU, outlook_attachment, outlook_mail
+class Blob:
+    def __init__(self, data): self.data = data
+def case(title):
+    d = Document("word")
+    d.add_paragraph(title)
+    for name in ("小区简介", "问题诊断"):
+        d.add_paragraph("（二）" + name)
+        d.add_paragraph("小区位于城区，共有住户一千二百户。")
+    return d.bytes()
+summary = Document("word")
+summary.add_paragraph("住宅小区“好服务”推荐案例汇总清单")
+summary.add_table([["序号", "小区名称", "申报单位（物业服务企业）", "项目交付时间", "项目类型",
+                    "推荐单位（市级物协）", "备注"],
+                   ["1", "阳光花园小区", "杭州阳光物业服务有限公司", "2012年5月", "商品住宅小区",
+                    "杭州市物业管理协会", ""],
+                   ["2", "翠苑一区", "杭州阳光物业服务有限公司", "2009年3月", "商品住宅小区",
+                    "杭州市物业管理协会", ""],
+                   ["……", "", "", "", "", "", ""]])
+co = "杭州阳光物业服务有限公司"
+z = ZipWriter(host=0)
+z.add(co.encode("gbk") + b"/", directory=True)
+z.add((co + "/阳光花园小区+垃圾分类新模式.docx").encode("gbk"), case("垃圾分类新模式"))
+z.add((co + "/金色家园+加装电梯暖民心.docx").encode("gbk"), case("加装电梯暖民心"))
+z.add("汇总清单.docx".encode("gbk"), summary.bytes())
+when = datetime.datetime(2026, 7, 28, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+open(sys.argv[1], "wb").write(outlook_mail(
+    uid="PKG0001", sender="浙江省物协", addr="zjwx@example.com", to=HAOFUWU,
+    subject_words=["好服务案例报送"], arrival=when, date=when, text="附件是材料。\n",
+    html="附件是材料。", parts=[outlook_attachment("浙江省好服务案例.zip", Blob(z.bytes()))]))
+PY
+"$bin" check --json "$work/package.eml" >"$work/package.json" 2>"$work/package.err"
+"$py" - "$work/package.json" >"$work/package.tap" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+q = [d["detail"] for d in r["defects"] if d["code"] == "doc.quota"]
+missing = [t for t in q if "翠苑一区" in t and "没有对应的案例材料" in t]
+unlisted = [t for t in q if "金色家园" in t and "没有列入汇总清单" in t]
+listed_ok = not any("阳光花园" in t for t in q)
+ok = len(q) == 2 and missing and unlisted and listed_ok
+print("%s - doc.quota: the list's case without material and the case the list lacks (%d)"
+      % ("ok" if ok else "not ok", len(q)))
+if not ok:
+    print("# " + json.dumps(r["defects"], ensure_ascii=False))
+PY
+sed "s/^\(not \)\?ok /&$((n + 2)) /" "$work/package.tap"
+grep -q '^ok' "$work/package.tap" || status=1
+echo "1..$((n + 2))"
 exit $status
