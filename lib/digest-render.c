@@ -232,7 +232,7 @@ struct dr_table {
 	size_t nrows;
 };
 
-#define DR_NTABLES 8
+#define DR_NTABLES 10
 
 /* One row of t->ncols cells (const char *; NULL and "" shown as "-");
  * red is an int, not a bool: va_start needs an unpromoted parameter. */
@@ -333,6 +333,34 @@ static size_t dr_tables(const struct digest *d, const struct digest_campaign *c,
 			snprintf(e, sizeof(e), "%u", s->cases_rejected);
 			dr_row(&t[n], false, s->sender, s->name, s->province, a, b, e,
 			       s->summary_list ? "是" : "否");
+		}
+		n++;
+		/* the latest 汇总清单 of each sender: cases per 推荐单位 against
+		   the quota, and against the cases received */
+		dr_table_init(&t[n], "名额（按汇总清单）", "llrr", "发件人", "推荐单位（市）",
+			      "清单案例", "名额");
+		for (size_t i = 0; i < c->nsenders; i++) {
+			const struct digest_sender *s = &c->senders[i];
+
+			for (size_t k = 0; k < s->ncities; k++) {
+				const struct digest_city *ct = &s->cities[k];
+
+				snprintf(a, sizeof(a), "%u", ct->listed);
+				snprintf(b, sizeof(b), "%u%s", ct->limit,
+					 ct->limit > 0 && ct->listed > ct->limit ? "（超出）" : "");
+				dr_row(&t[n], ct->limit > 0 && ct->listed > ct->limit, s->sender,
+				       ct->city, a, ct->limit > 0 ? b : "—");
+			}
+		}
+		n++;
+		dr_table_init(&t[n], "汇总清单与收到的案例", "lll", "发件人", "清单中未收到材料",
+			      "收到但未列入清单");
+		for (size_t i = 0; i < c->nsenders; i++) {
+			const struct digest_sender *s = &c->senders[i];
+
+			if (s->ncities > 0 && (s->list_missing[0] != '\0' ||
+					       s->list_unlisted[0] != '\0'))
+				dr_row(&t[n], false, s->sender, s->list_missing, s->list_unlisted);
 		}
 		n++;
 	}
@@ -769,6 +797,14 @@ static void dr_csv_campaign(const struct digest *d, const struct digest_campaign
 		snprintf(e, sizeof(e), "%u", s->cases_rejected);
 		DR_CSV(out, "sender", c->id, s->sender, a, s->name, s->province, b, e,
 		       s->summary_list ? "yes" : "no");
+		for (size_t k = 0; k < s->ncities; k++) {
+			snprintf(a, sizeof(a), "%u", s->cities[k].listed);
+			snprintf(b, sizeof(b), "%u", s->cities[k].limit);
+			DR_CSV(out, "quota", c->id, s->sender, s->cities[k].city, a, b);
+		}
+		if (s->ncities > 0)
+			DR_CSV(out, "list_check", c->id, s->sender, s->list_missing,
+			       s->list_unlisted);
 	}
 	for (size_t i = 0; i < c->ndefects; i++) {
 		snprintf(a, sizeof(a), "%u", c->defects[i].mails);

@@ -19,6 +19,7 @@
 #include "digest.h"
 #include "campaign.h"
 #include "outbox.h"
+#include "selected.h"
 #include "state.h"
 #include "xalloc.h"
 
@@ -49,6 +50,11 @@ void digest_free(struct digest **_d)
 			free(c->senders[k].sender);
 			free(c->senders[k].name);
 			free(c->senders[k].province);
+			for (size_t j = 0; j < c->senders[k].ncities; j++)
+				free(c->senders[k].cities[j].city);
+			free(c->senders[k].cities);
+			free(c->senders[k].list_missing);
+			free(c->senders[k].list_unlisted);
 		}
 		free(c->senders);
 		for (size_t k = 0; k < c->ndefects; k++) {
@@ -487,8 +493,108 @@ static int digest_day_bounds(const char *date, int tz_offset, int64_t *start_r, 
 	return 0;
 }
 
+/* Quota and list check of one sender: its latest 汇总清单 against the
+ * cases it sent (any verdict) up to the end of the day. */
+struct digest_list {
+	struct digest_sender *s;
+	const struct campaign *cp;
+	struct strlist places, cases;   /* listed 小区; received case names */
+};
+
+static int digest_list_row_cb(const struct state_summary_row *r, void *ctx)
+{
+	struct digest_list *l = ctx;
+	struct digest_sender *s = l->s;
+	size_t i;
+
+	strlist_add(&l->places, r->place);
+	for (i = 0; i < s->ncities; i++)
+		if (strcmp(s->cities[i].city, r->city) == 0)
+			break;
+	if (i == s->ncities) {
+		bool large = strlist_contains_ci(&l->cp->quota_large_cities, r->city);
+
+		s->cities = xreallocarray(s->cities, s->ncities + 1, sizeof(*s->cities));
+		s->cities[i].city = xstrdup(r->city);
+		s->cities[i].listed = 0;
+		s->cities[i].limit = large && l->cp->quota_large_limit > 0 ?
+				     l->cp->quota_large_limit : l->cp->quota_limit;
+		s->ncities++;
+	}
+	s->cities[i].listed++;
+	return 0;
+}
+
+static int digest_list_case_cb(const struct state_case *c, void *ctx)
+{
+	struct digest_list *l = ctx;
+
+	if (strcmp(c->sender, l->s->sender) == 0 && !strlist_contains_ci(&l->cases, c->case_name))
+		strlist_add(&l->cases, c->case_name);
+	return 0;
+}
+
+/* The 小区 of a case name "小区+标题", normalised (selected.h). */
+static char *digest_case_place(const char *name)
+{
+	const char *plus = strstr(name, "+");
+	char *place = plus != NULL ? xstrndup(name, (size_t)(plus - name)) : xstrdup(name);
+	char *n = selected_norm_place(place);
+
+	free(place);
+	return n;
+}
+
+static int digest_sender_list(struct digest_ctx *ctx, const struct campaign *cp,
+			      struct digest_sender *s, int64_t until)
+{
+	struct digest_list l = { .s = s, .cp = cp };
+	struct buf missing = BUF_INIT, unlisted = BUF_INIT;
+	int ret;
+
+	ret = state_summary_latest(ctx->st, ctx->c->id, s->sender, until, digest_list_row_cb,
+				   &l, &ctx->error);
+	if (ret == 0 && l.places.n > 0)
+		ret = state_cases(ctx->st, ctx->c->id, until, digest_list_case_cb, &l,
+				  &ctx->error);
+	for (size_t i = 0; ret == 0 && i < l.places.n; i++) {
+		char *want = selected_norm_place(l.places.v[i]);
+		bool found = false;
+
+		for (size_t k = 0; !found && k < l.cases.n; k++) {
+			char *have = digest_case_place(l.cases.v[k]);
+
+			found = have[0] != '\0' && strstr(have, want) != NULL;
+			free(have);
+		}
+		if (!found)
+			buf_printf(&missing, "%s%s", missing.len ? "、" : "", l.places.v[i]);
+		free(want);
+	}
+	for (size_t k = 0; ret == 0 && l.places.n > 0 && k < l.cases.n; k++) {
+		char *have = digest_case_place(l.cases.v[k]);
+		bool found = false;
+
+		for (size_t i = 0; !found && i < l.places.n; i++) {
+			char *want = selected_norm_place(l.places.v[i]);
+
+			found = have[0] != '\0' && strstr(have, want) != NULL;
+			free(want);
+		}
+		if (!found)
+			buf_printf(&unlisted, "%s%s", unlisted.len ? "、" : "", l.cases.v[k]);
+		free(have);
+	}
+	s->list_missing = buf_steal(&missing);
+	s->list_unlisted = buf_steal(&unlisted);
+	strlist_free(&l.places);
+	strlist_free(&l.cases);
+	return ret;
+}
+
 static int digest_campaign_gather(struct digest *d, struct digest_campaign *c,
-				  struct state *st, const char **error_r)
+				  const struct campaign *cp, struct state *st,
+				  const char **error_r)
 {
 	struct digest_ctx ctx = { .st = st, .c = c };
 	struct digest_sofar sf = { .ctx = &ctx };
@@ -524,6 +630,8 @@ static int digest_campaign_gather(struct digest *d, struct digest_campaign *c,
 				ret = -1;
 			a->s.summary_list = f == 1;
 		}
+		if (ret == 0 && cp != NULL)
+			ret = digest_sender_list(&ctx, cp, &a->s, d->day_end);
 		free(a->hint);
 	}
 	if (sf.n > 0) {
@@ -573,7 +681,9 @@ int digest_gather(struct state *st, const struct campaign_set *set,
 		goto fail;
 	}
 	for (size_t i = 0; i < d->ncampaigns && ret == 0; i++)
-		ret = digest_campaign_gather(d, &d->campaigns[i], st, error_r);
+		ret = digest_campaign_gather(d, &d->campaigns[i],
+					     campaign_set_find_id(set, d->campaigns[i].id), st,
+					     error_r);
 	if (ret == 0 && outbox_dir != NULL) {
 		struct digest_outbox o = { .d = d, .set = set, .now = now };
 		ret = outbox_list(outbox_dir, digest_outbox_cb, &o, error_r);

@@ -24,6 +24,11 @@ struct digest_company {             /* accepted cases so far, by company */
 	char *latest_receipt;
 };
 
+struct digest_city {                /* a 汇总清单's cases for one 推荐单位 (city) */
+	char *city;                     /* "济南市" */
+	unsigned listed, limit;         /* limit 0: no quota configured */
+};
+
 struct digest_sender {              /* folder-grouped campaigns (好服务) */
 	char *sender;                   /* mail address */
 	char *name;                     /* display name, may be "" */
@@ -31,6 +36,11 @@ struct digest_sender {              /* folder-grouped campaigns (好服务) */
 	unsigned mails;                 /* submissions so far (not ignored) */
 	unsigned cases_accepted, cases_rejected;
 	bool summary_list;              /* has sent a 汇总清单 */
+	/* its latest 汇总清单 whose table could be read, if any: */
+	struct digest_city *cities;     /* in the list's order */
+	size_t ncities;
+	char *list_missing;             /* listed 小区 without a case received, "" */
+	char *list_unlisted;            /* cases received the list lacks, "" */
 };
 
 struct digest_defect {              /* defect codes of the day's mails */

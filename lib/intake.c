@@ -142,6 +142,20 @@ void intake_history(struct state *st, struct check *ck, const char *receipt)
 		(void)state_case_record(st, campaign, ck->sender, r->cases[i].company,
 					r->cases[i].name, receipt, now, &error);
 	}
+	if (r->nsummary_rows > 0) {
+		struct state_summary_row *rows = xcalloc(r->nsummary_rows, sizeof(*rows));
+
+		for (size_t i = 0; i < r->nsummary_rows; i++) {
+			rows[i].place = r->summary_rows[i].place;
+			rows[i].company = r->summary_rows[i].company;
+			rows[i].city = r->summary_rows[i].city;
+		}
+		/* dated by arrival, as the digest counts cases */
+		(void)state_summary_record(st, campaign, ck->sender, receipt, rows,
+					   r->nsummary_rows,
+					   ck->has_arrival ? ck->arrival : now, &error);
+		free(rows);
+	}
 	bool summary = true;
 	for (size_t d = 0; d < r->ndefects; d++)
 		summary &= strcmp(r->defects[d].code, "doc.missing_summary_list") != 0;

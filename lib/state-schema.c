@@ -22,6 +22,8 @@
  *       every case of every accepted or rejected submission; PK over all
  *       but time, so recording twice is a no-op
  *   sender_flags(campaign, sender, flag, time)   e.g. "summary_list"
+ *   summary_rows(campaign, sender, receipt, seq, place, company, city, time)
+ *                                                 a 汇总清单's rows
  *   replies(receipt PK, sender, time)            for the daily cap
  *
  * Version 2 (issue 6: the digest and the admin commands):
@@ -121,6 +123,18 @@ static const char *const state_schema_steps[] = {
 	"CREATE INDEX defects_code ON defects (code);",
 	/* 2 → 3: checks started and not finished (intake_file()) */
 	"ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
+	/* 3 → 4: the rows of the 汇总清单 each mail carried (digest: quota) */
+	"CREATE TABLE summary_rows ("
+	"  campaign TEXT NOT NULL,"
+	"  sender TEXT NOT NULL,"
+	"  receipt TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  place TEXT NOT NULL,"
+	"  company TEXT NOT NULL,"
+	"  city TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  PRIMARY KEY (receipt, seq));"
+	"CREATE INDEX summary_rows_sender ON summary_rows (campaign, sender, time);",
 };
 
 _Static_assert(sizeof(state_schema_steps) / sizeof(state_schema_steps[0]) ==

@@ -68,6 +68,66 @@ int state_case_previous(struct state *st, const char *campaign, const char *send
 	return ret;
 }
 
+int state_summary_record(struct state *st, const char *campaign, const char *sender,
+			 const char *receipt, const struct state_summary_row *rows,
+			 size_t n, int64_t t, const char **error_r)
+{
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *s = state_stmt(st, STATE_STMT_SUMMARY_RECORD,
+			"INSERT INTO summary_rows (campaign, sender, receipt, seq, place,"
+			" company, city, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+			" ON CONFLICT DO NOTHING", error_r);
+
+		if (s == NULL)
+			return -1;
+		state_bind_text(s, 1, campaign);
+		state_bind_text(s, 2, sender);
+		state_bind_text(s, 3, receipt);
+		sqlite3_bind_int64(s, 4, (int64_t)i);
+		state_bind_text(s, 5, rows[i].place);
+		state_bind_text(s, 6, rows[i].company != NULL ? rows[i].company : "");
+		state_bind_text(s, 7, rows[i].city != NULL ? rows[i].city : "");
+		sqlite3_bind_int64(s, 8, t);
+		if (state_step_done(st, s, "recording a summary list", error_r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int state_summary_latest(struct state *st, const char *campaign, const char *sender,
+			 int64_t until,
+			 int (*cb)(const struct state_summary_row *r, void *ctx), void *ctx,
+			 const char **error_r)
+{
+	sqlite3_stmt *s = state_stmt(st, STATE_STMT_SUMMARY_LATEST,
+		"SELECT place, company, city FROM summary_rows WHERE receipt ="
+		" (SELECT receipt FROM summary_rows WHERE campaign = ?1 AND sender = ?2"
+		"  AND (?3 = 0 OR time < ?3) ORDER BY time DESC, receipt DESC LIMIT 1)"
+		" ORDER BY seq", error_r);
+	int rc, ret = 0;
+
+	if (s == NULL)
+		return -1;
+	state_bind_text(s, 1, campaign);
+	state_bind_text(s, 2, sender);
+	sqlite3_bind_int64(s, 3, until);
+	while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const struct state_summary_row r = {
+			(const char *)sqlite3_column_text(s, 0),
+			(const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2),
+		};
+
+		ret = cb(&r, ctx);
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		*error_r = state_db_error(st, "reading a summary list");
+		ret = -1;
+	}
+	sqlite3_reset(s);
+	return ret;
+}
+
 int state_sender_flag_set(struct state *st, const char *campaign,
 			  const char *sender, const char *flag, int64_t t,
 			  const char **error_r)

@@ -31,7 +31,7 @@
 struct state;
 
 #define STATE_DB_NAME "state.db"
-#define STATE_SCHEMA_VERSION 3
+#define STATE_SCHEMA_VERSION 4
 /* Receipts are "<prefix>-NNNNNN"; the prefix is at most this long and
  * made of [A-Za-z0-9_] (it becomes a spool directory name). */
 #define STATE_RECEIPT_PREFIX_MAX 20
@@ -136,6 +136,22 @@ int state_sender_flag_set(struct state *st, const char *campaign,
 int state_sender_flag_get(struct state *st, const char *campaign,
 			  const char *sender, const char *flag,
 			  const char **error_r);
+
+/* The rows of the 汇总清单 a mail carried (rules_result.summary_rows):
+ * recorded under its receipt at time t (the mail's arrival), again a
+ * no-op. */
+struct state_summary_row {
+	const char *place, *company, *city;
+};
+int state_summary_record(struct state *st, const char *campaign, const char *sender,
+			 const char *receipt, const struct state_summary_row *rows,
+			 size_t n, int64_t t, const char **error_r);
+/* The rows of the latest list sender sent for campaign before until (0:
+ * any time), in their order; none when it sent none. */
+int state_summary_latest(struct state *st, const char *campaign, const char *sender,
+			 int64_t until,
+			 int (*cb)(const struct state_summary_row *r, void *ctx), void *ctx,
+			 const char **error_r);
 
 /* Reply accounting for the per-sender daily cap (SPEC: 5 a day).
  * Record a reply when it is queued, in the same transaction as

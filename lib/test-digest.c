@@ -32,9 +32,14 @@ static struct digest_company test_companies[] = {
 	{ "", 1, "HFW2026-000003" },
 };
 
+static struct digest_city test_cities[] = {
+	{ "广州市", 6, 5 }, { "佛山市", 2, 3 },
+};
+
 static struct digest_sender test_senders[] = {
-	{ "gdwy@example.org", "广东省物业管理行业协会", "广东", 7, 5, 2, true },
-	{ "+sh@example.com", "-2+3 上海协会", "上海", 3, 1, 1, false },
+	{ "gdwy@example.org", "广东省物业管理行业协会", "广东", 7, 5, 2, true,
+	  test_cities, 2, "翠苑一区", "金色家园+加装电梯暖民心" },
+	{ "+sh@example.com", "-2+3 上海协会", "上海", 3, 1, 1, false, NULL, 0, "", "" },
 };
 
 static struct digest_defect test_defects[] = {
@@ -315,6 +320,13 @@ static void test_csv_content(void)
 	digest_render_csv(test_digest(), &out);
 	if (!test_assert(test_csv_parse(out.data + 3, out.len - 3, &rows, &n) == 0))
 		goto out;
+	/* quota rows per city of a sender's latest 汇总清单, and its check */
+	r = test_csv_find(rows, n, "quota", "hfw2026", "gdwy@example.org");
+	test_assert(r != NULL && strcmp(r->f[3], "广州市") == 0 && strcmp(r->f[4], "6") == 0 &&
+		    strcmp(r->f[5], "5") == 0);
+	test_assert_int(test_csv_count(rows, n, "quota", "hfw2026"), 2);
+	r = test_csv_find(rows, n, "list_check", "hfw2026", "gdwy@example.org");
+	test_assert(r != NULL && strcmp(r->f[3], "翠苑一区") == 0);
 	/* summary: every number of both campaigns */
 	static const struct { const char *campaign, *key, *value; } sums[] = {
 		{ "hfw2026", "received", "12" }, { "hfw2026", "accepted", "5" },
@@ -438,8 +450,14 @@ static void test_html(void)
 	over = strstr(s, "微创新案例征集：收到 0，通过 0，退回 0，忽略 0");
 	test_assert(over != NULL && over < h2);
 	test_assert(strstr(s, "，需人工 2，回复失败 1，错误 1</span>") != NULL);
-	/* 8 lists for 好服务, all filled; 7 empty ones for 微创新 */
-	test_assert_int(test_count(s, "<table"), 8);
+	/* 10 lists for 好服务, all filled; 7 empty ones for 微创新 */
+	test_assert_int(test_count(s, "<table"), 10);
+	/* the quota: 广州市 over its 5 in red, 佛山市 within; the list check */
+	const char *gz = strstr(s, ">广州市</td>");
+	test_assert(gz != NULL && strstr(gz, "5（超出）") != NULL);
+	test_assert(strstr(s, ">佛山市</td>") != NULL);
+	test_assert(strstr(s, ">翠苑一区</td>") != NULL);
+	test_assert(strstr(s, "汇总清单与收到的案例") != NULL);
 	test_assert_int(test_count(wcx, "<table"), 0);
 	test_assert_int(test_count(wcx, ">无</p>"), 7);
 	test_assert_int(test_count(s, ">无</p>"), 7);

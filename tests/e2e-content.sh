@@ -15,6 +15,8 @@
 #    cases names one case of a mail, written differently (full-width, no
 #    小区 suffix, shorter company): that mail, and only it, is warned.
 # 3. a package whose 汇总清单 and cases disagree: doc.quota names both sides.
+# 4. that package through `casemaild --once`: `casemailctl digest` shows the
+#    sender's list per city against its quota and against the cases.
 set -u
 
 py=/usr/bin/python3
@@ -128,5 +130,39 @@ if not ok:
 PY
 sed "s/^\(not \)\?ok /&$((n + 2)) /" "$work/package.tap"
 grep -q '^ok' "$work/package.tap" || status=1
-echo "1..$((n + 2))"
+
+# 4. the same package through casemaild: the digest's quota and list check
+daemon=$(dirname "$bin")/casemaild
+mkdir -p "$work/maildir/new" "$work/maildir/cur" "$work/maildir/tmp"
+cp "$work/package.eml" "$work/maildir/new/1785200000.M1P1.e2e"
+cat >"$work/casemail.conf" <<EOC
+[campaigns]
+dir = $top/conf/campaigns
+[spool]
+dir = $work/spool
+[state]
+dir = $work/state
+[mailbox haofuwu]
+campaign = haofuwu-2026
+maildir = $work/maildir
+[smtp]
+outbox = $work/replies
+EOC
+"$daemon" -c "$work/casemail.conf" --once --foreground >"$work/daemon.log" 2>&1 &&
+    "$bin" digest -c "$work/casemail.conf" --date 2026-07-28 --format csv >"$work/digest.csv" &&
+    "$bin" digest -c "$work/casemail.conf" --date 2026-07-28 --format text >"$work/digest.txt"
+rc=$?
+if [ "$rc" -eq 0 ] &&
+   grep -q '^quota,haofuwu-2026,zjwx@example.com,杭州市,2,5,' "$work/digest.csv" &&
+   grep -q '^list_check,haofuwu-2026,zjwx@example.com,翠苑一区,金色家园+加装电梯暖民心,' \
+        "$work/digest.csv" &&
+   grep -q '名额（按汇总清单）' "$work/digest.txt"; then
+    echo "ok $((n + 3)) - digest: the sender's 汇总清单 per city against its quota, and against its cases"
+else
+    echo "not ok $((n + 3)) - digest: the sender's 汇总清单 per city against its quota, and against its cases"
+    echo "# rc $rc"; grep -E '^(quota|list_check)' "$work/digest.csv" | sed 's/^/# /'
+    tail -5 "$work/daemon.log" | sed 's/^/# /'
+    status=1
+fi
+echo "1..$((n + 3))"
 exit $status
