@@ -42,8 +42,10 @@ int state_case_previous(struct state *st, const char *campaign, const char *send
 
 	receipt_r[0] = '\0';
 	s = state_stmt(st, STATE_STMT_CASE_PREVIOUS,
-		"SELECT receipt FROM cases WHERE campaign = ?1 AND sender = ?2"
-		" AND company = ?3 AND case_name = ?4"
+		"SELECT receipt FROM cases WHERE campaign = ?1 AND case_name = ?4"
+		/* the same sender, or the same company from another sender (a
+		   company that sent itself and then through its association) */
+		" AND company = ?3 AND (sender = ?2 OR ?3 <> '')"
 		/* only earlier receipts: a reprocessed mail must not point at a
 		   later version (receipts grow: longer, or equal length and greater) */
 		" AND (?5 IS NULL OR length(receipt) < length(?5)"

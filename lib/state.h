@@ -118,7 +118,8 @@ int state_counts(struct state *st,
 int state_case_record(struct state *st, const char *campaign, const char *sender,
 		      const char *company, const char *case_name,
 		      const char *receipt, int64_t t, const char **error_r);
-/* The latest receipt under which sender submitted the same case before,
+/* The latest receipt under which the same case was submitted before: by
+ * sender, or, when company is not "", by anyone under the same company,
  * among the receipts earlier than except_receipt (the current mail's, so
  * that neither a resumed nor a reprocessed mail finds itself or a later
  * version; NULL: all). Returns 1 and fills receipt_r, 0 when there

@@ -184,9 +184,18 @@ static void test_state_history(void)
 	test_assert_int(state_case_previous(st, "c", "a@x.cn", "甲公司", "案例",
 					    NULL, r, &error), 1);
 	test_assert_str(r, "C-000005");
-	/* another sender, campaign, company or case is another case */
+	/* the same company's case from another sender (the association that
+	   forwards it) is the same case; without a company it is not */
 	test_assert_int(state_case_previous(st, "c", "b@x.cn", "甲公司", "案例",
+					    NULL, r, &error), 1);
+	test_assert_str(r, "C-000005");
+	test_assert_int(state_case_record(st, "c", "a@x.cn", "", "无公司案例",
+					  "C-000006", 300, &error), 0);
+	test_assert_int(state_case_previous(st, "c", "a@x.cn", "", "无公司案例",
+					    NULL, r, &error), 1);
+	test_assert_int(state_case_previous(st, "c", "b@x.cn", "", "无公司案例",
 					    NULL, r, &error), 0);
+	/* another campaign, company or case is another case */
 	test_assert_int(state_case_previous(st, "d", "a@x.cn", "甲公司", "案例",
 					    NULL, r, &error), 0);
 	test_assert_int(state_case_previous(st, "c", "a@x.cn", "乙公司", "案例",

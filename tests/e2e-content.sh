@@ -17,6 +17,7 @@
 # 3. a package whose 汇总清单 and cases disagree: doc.quota names both sides.
 # 4. that package through `casemaild --once`: `casemailctl digest` shows the
 #    sender's list per city against its quota and against the cases.
+# 5. the company resends the cases from its own address: case.resubmitted.
 set -u
 
 py=/usr/bin/python3
@@ -164,5 +165,18 @@ else
     tail -5 "$work/daemon.log" | sed 's/^/# /'
     status=1
 fi
-echo "1..$((n + 3))"
+# 5. the company sends the same cases itself, from its own address: they
+#    supersede the association's versions, and the reply names the receipt
+sed -e 's/zjwx@example.com/office@yangguang-wy.example/g' "$work/package.eml" \
+    >"$work/maildir/new/1785200100.M2P1.e2e"
+"$daemon" -c "$work/casemail.conf" --once --foreground >>"$work/daemon.log" 2>&1
+"$bin" show -c "$work/casemail.conf" HFW2026-000002 >"$work/show2.txt" 2>&1
+if grep -q '此前已提交过（受理编号HFW2026-000001）' "$work/show2.txt"; then
+    echo "ok $((n + 4)) - case.resubmitted: the same company's case from another sender names the earlier receipt"
+else
+    echo "not ok $((n + 4)) - case.resubmitted: the same company's case from another sender names the earlier receipt"
+    sed 's/^/# /' "$work/show2.txt" | head -20
+    status=1
+fi
+echo "1..$((n + 4))"
 exit $status
