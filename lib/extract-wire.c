@@ -21,7 +21,8 @@
  *   facts    u8 kind, str mime, str magic, u8 damaged, str damage,
  *            i32 width, height, orientation, f64 duration, str container,
  *            str codec, i32 coded_width, coded_height, rotation,
- *            display_width, display_height, pages, doc_images
+ *            display_width, display_height, pages, doc_images, u8 pdf_read,
+ *            i32 pdf_text_pages, pdf_scan_pages, pdf_seal
  *   problems u32 nproblems, nproblems × (str code, ostr file, str detail)
  *   body     str body
  * and nothing after it. */
@@ -202,6 +203,10 @@ static void put_facts(struct buf *b, const struct facts *f)
 	put_i32(b, f->display_height);
 	put_i32(b, f->pages);
 	put_i32(b, f->doc_images);
+	put_u8(b, f->pdf_read ? 1 : 0);
+	put_i32(b, f->pdf_text_pages);
+	put_i32(b, f->pdf_scan_pages);
+	put_i32(b, f->pdf_seal);
 }
 
 /* The name of a stored file inside ex->workdir. */
@@ -416,7 +421,7 @@ static bool rd_u8(struct wire_rd *rd, const char *field, unsigned max, unsigned 
 
 static bool rd_bool(struct wire_rd *rd, const char *field, bool *v_r)
 {
-	unsigned v;
+	unsigned v = 0;
 
 	if (!rd_u8(rd, field, 1, &v))
 		return false;
@@ -641,7 +646,11 @@ static bool rd_facts(struct wire_rd *rd, struct facts *f)
 	    !rd_i32(rd, "facts display_width", &f->display_width) ||
 	    !rd_i32(rd, "facts display_height", &f->display_height) ||
 	    !rd_i32(rd, "facts pages", &f->pages) ||
-	    !rd_i32(rd, "facts doc_images", &f->doc_images))
+	    !rd_i32(rd, "facts doc_images", &f->doc_images) ||
+	    !rd_bool(rd, "facts pdf_read", &f->pdf_read) ||
+	    !rd_i32(rd, "facts pdf_text_pages", &f->pdf_text_pages) ||
+	    !rd_i32(rd, "facts pdf_scan_pages", &f->pdf_scan_pages) ||
+	    !rd_i32(rd, "facts pdf_seal", &f->pdf_seal))
 		return false;
 	f->kind = (enum facts_kind)kind;
 	memcpy(&f->duration, &bits, sizeof(f->duration));

@@ -52,6 +52,16 @@ void facts_sanitize(struct facts *f)
 	f->damaged = damaged != 0;
 	if (f->doc_images < 0)
 		f->doc_images = 0;
+	if (f->pages < 0)
+		f->pages = 0;
+	memcpy(&damaged, &f->pdf_read, 1);
+	f->pdf_read = damaged != 0;
+	if (f->pdf_text_pages < 0 || f->pdf_text_pages > f->pages)
+		f->pdf_text_pages = 0;
+	if (f->pdf_scan_pages < 0 || f->pdf_scan_pages > f->pages)
+		f->pdf_scan_pages = 0;
+	if (f->pdf_seal < 0 || f->pdf_seal > 2)
+		f->pdf_seal = 0;
 	/* FFmpeg's duration × time base can be 0/0; NaN would pass every
 	 * "too long" test and print as "nan" in JSON */
 	if (!isfinite(f->duration))

@@ -40,7 +40,11 @@ struct facts {
 	int display_width, display_height; /* after rotation */
 
 	/* documents */
-	int pages;              /* PDF page count when cheaply known, else 0 */
+	int pages;              /* PDF page count when known, else 0 */
+	bool pdf_read;          /* PDF: its page tree was read (libqpdf) */
+	int pdf_text_pages;     /* pages that show text (of the first 100) */
+	int pdf_scan_pages;     /* pages that are mostly an image: scans */
+	int pdf_seal;           /* 0 unknown, 1 no red seal seen, 2 a red seal (heuristic) */
 	int doc_images;  /* DOCX/DOC/WPS: embedded pictures found (count; 0 = none) */
 };
 
@@ -51,8 +55,9 @@ const char *facts_kind_name(enum facts_kind kind);
 bool facts_kind_is_archive(enum facts_kind kind);
 /* Make facts that arrived as bytes from another process safe to use:
  * kind in range, every string NUL-terminated inside its array, damaged
- * exactly true or false, doc_images >= 0, a duration that is not a
- * finite number becomes -1 (unknown). */
+ * exactly true or false, doc_images and pages >= 0, PDF page counts
+ * within pages and pdf_seal 0..2, a duration that is not a finite
+ * number becomes -1 (unknown). */
 void facts_sanitize(struct facts *f);
 
 #endif

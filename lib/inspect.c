@@ -1,5 +1,7 @@
 /* inspect: JSON and text views of a mail's parts, files and facts. */
 #include "inspect.h"
+#include "doctext.h"
+#include "wordcount.h"
 #include "json.h"
 
 #include <stdlib.h>
@@ -57,9 +59,46 @@ static void inspect_json_facts(struct json *j, const struct facts *fa)
 	}
 	if (fa->kind == FACTS_KIND_PDF && fa->pages > 0)
 		json_int(j, "pages", fa->pages);
+	if (fa->kind == FACTS_KIND_PDF && fa->pdf_read) {
+		json_int(j, "text_pages", fa->pdf_text_pages);
+		json_int(j, "scan_pages", fa->pdf_scan_pages);
+		if (fa->pdf_seal == 0)
+			json_null(j, "red_seal");
+		else
+			json_bool(j, "red_seal", fa->pdf_seal == 2);
+	}
 	if (fa->kind == FACTS_KIND_DOCX || fa->kind == FACTS_KIND_DOC) json_int(j, "doc_images", fa->doc_images);
 	json_bool(j, "damaged", fa->damaged);
 	json_str(j, "damage", fa->damaged ? fa->damage : NULL);
+}
+
+/* A Word document's text (doctext.h) as counts, and its paragraphs. */
+static void inspect_json_text(struct json *j, const char *text)
+{
+	struct doctext *dt = doctext_parse(text, strlen(text));
+	size_t words = 0, tables = 0;
+	int last_table = -1;
+
+	for (size_t i = 0; i < dt->npars; i++) {
+		words += dt->pars[i].header ? 0 : wordcount_str(dt->pars[i].text);
+		if (dt->pars[i].table > last_table) {
+			last_table = dt->pars[i].table;
+			tables++;
+		}
+	}
+	json_object_begin(j, "text");
+	json_str(j, "format", dt->format);
+	json_int(j, "paragraphs", (long long)dt->npars);
+	json_int(j, "tables", (long long)tables);
+	json_int(j, "words", (long long)words);
+	json_bool(j, "page_number", dt->page_number);
+	json_bool(j, "truncated", dt->truncated);
+	json_array_begin(j, "lines");
+	for (size_t i = 0; i < dt->npars && i < 400; i++)
+		json_str(j, NULL, dt->pars[i].text);
+	json_array_end(j);
+	json_object_end(j);
+	doctext_free(&dt);
 }
 
 static void inspect_json_file(struct json *j, const struct extract *ex,
@@ -81,6 +120,8 @@ static void inspect_json_file(struct json *j, const struct extract *ex,
 	}
 	if (f->probed)
 		inspect_json_facts(j, &f->facts);
+	if (f->text != NULL)
+		inspect_json_text(j, f->text);
 	if (extract_archive_status(f) != NULL) {
 		json_object_begin(j, "archive");
 		json_str(j, "status", extract_archive_status(f));
@@ -185,6 +226,10 @@ static void inspect_text_file(const struct extract *ex, const struct extract_fil
 	}
 	if (fa->kind == FACTS_KIND_PDF && fa->pages > 0)
 		buf_printf(out, ", %d pages", fa->pages);
+	if (fa->kind == FACTS_KIND_PDF && fa->pdf_read)
+		buf_printf(out, " (%d with text, %d scanned)%s", fa->pdf_text_pages,
+			   fa->pdf_scan_pages, fa->pdf_seal == 2 ? ", red seal" :
+			   fa->pdf_seal == 1 ? ", no red seal seen" : "");
 	const char *st = extract_archive_status(f);
 	if (st != NULL && strcmp(st, "ok") != 0)
 		buf_printf(out, ", archive %s%s%s", st, f->archive_detail != NULL ? ": " : "",

@@ -139,6 +139,10 @@ void probe_docx_pics_end(struct probe_docx_pics *p);
 int probe_docx_pics_count(struct probe_docx_pics *p);  /* sorts the names */
 void probe_docx_pics_free(struct probe_docx_pics *p);
 
+/* probe_pdf_qpdf.c: pages, text and scanned pages, a red seal, from the
+ * page tree (libqpdf); leaves f as it is when qpdf cannot read the file. */
+void probe_pdf_qpdf(const struct probe_input *in, struct facts *f);
+
 /* probe_docx_text.c: the text of a DOCX (doctext.h), gathered like the
  * pictures while probe_zip.c reads the package through: begin() at each
  * entry, data() with each block, end() after it; write() once the

@@ -52,10 +52,14 @@ static void report_file_facts(const struct extract_file *f, struct buf *out)
 		break;
 	}
 	case FACTS_KIND_PDF:
+		buf_puts(out, "PDF");
 		if (fa->pages > 0)
-			buf_printf(out, "PDF，%d页，%s", fa->pages, size);
-		else
-			buf_printf(out, "PDF，%s", size);
+			buf_printf(out, "，%d页", fa->pages);
+		if (fa->pdf_read && fa->pages > 0 && fa->pdf_scan_pages == fa->pages)
+			buf_puts(out, "，扫描件");
+		if (fa->pdf_seal == 2)
+			buf_puts(out, "，有红色印章");
+		buf_printf(out, "，%s", size);
 		break;
 	case FACTS_KIND_DOC: case FACTS_KIND_DOCX:
 		buf_printf(out, "Word，%s", size);

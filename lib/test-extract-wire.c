@@ -948,16 +948,20 @@ static void test_files(void)
 	expect_refused_synth(&s, "file 1: section");
 	{
 		/* a facts string longer than its array; an unknown flag bit
-		 * (flags follow codec and seven i32) */
+		 * (flags follow codec, seven i32, u8 pdf_read and three i32);
+		 * pdf_read neither 0 nor 1 */
 		struct buf b = BUF_INIT;
 		long at;
 
 		synth_init(&s);
 		synth_encode(&s, &b);
 		if ((at = find_marker(&b, "CODECMARK")) >= 4) {
-			size_t flags = (size_t)at + 9 + 7 * 4;
+			size_t flags = (size_t)at + 9 + 7 * 4 + 1 + 3 * 4;
 
 			test_assert_int((unsigned char)b.data[flags], 0x0b); /* probed|opened|archive */
+			b.data[flags - 13] = 2;
+			expect_refused(&s, b.data, b.len, "file 0: facts pdf_read: 2 out of range");
+			b.data[flags - 13] = 0;
 			b.data[flags] = 0x20;
 			expect_refused(&s, b.data, b.len, "file 0: flags: 32 out of range");
 			b.data[flags] = 0x1f;

@@ -18,6 +18,8 @@
 # 4. that package through `casemaild --once`: `casemailctl digest` shows the
 #    sender's list per city against its quota and against the cases.
 # 5. the company resends the cases from its own address: case.resubmitted.
+# 6. PDFs (text, object streams, scans with and without a red seal, a red
+#    红头 rule, an invisible OCR layer): `casemailctl inspect --json` facts.
 set -u
 
 py=/usr/bin/python3
@@ -178,5 +180,58 @@ else
     sed 's/^/# /' "$work/show2.txt" | head -20
     status=1
 fi
-echo "1..$((n + 4))"
+# 6. PDFs: pages from the page tree (also when the page objects are in
+#    object streams), text or scan per page, a red seal on a stamped scan
+PYTHONPATH="$top/fixtures" "$py" - "$work/pdf" <<'PY'
+import os, sys, fxfmt, fxpdf
+d = sys.argv[1]
+os.makedirs(d)
+seal, plain = fxpdf.seal_page(), fxpdf.seal_page(seal=False)
+red_title = fxpdf.seal_page(seal=False, red_title=True)
+files = {
+    "文字版.pdf": fxfmt.pdf("申报表", ["line one", "line two"]),
+    "盖章扫描件.pdf": fxpdf.scan_pdf([plain, seal]),
+    "未盖章扫描件.pdf": fxpdf.scan_pdf([plain, plain]),
+    "红头未盖章.pdf": fxpdf.scan_pdf([red_title]),
+    "OCR扫描件.pdf": fxpdf.scan_pdf([seal], ocr="OCR layer"),
+}
+for name, data in files.items():
+    open(os.path.join(d, name), "wb").write(data)
+PY
+qpdf --object-streams=generate "$work/pdf/文字版.pdf" "$work/pdf/对象流.pdf" 2>/dev/null
+PYTHONPATH="$top/fixtures" "$py" - "$work/pdf" "$work/pdf.eml" <<'PY'
+import datetime, os, sys
+from fxclients import WEICHUANGXIN, qq_attachment, qq_mail
+class Blob:
+    def __init__(self, data): self.data = data
+d = sys.argv[1]
+parts = [qq_attachment(n, Blob(open(os.path.join(d, n), "rb").read())) for n in sorted(os.listdir(d))]
+when = datetime.datetime(2023, 7, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+open(sys.argv[2], "wb").write(qq_mail(uid="PDF0001", cs="gb18030", sender="王敏", qq="800000001",
+    to=WEICHUANGXIN, to_name="征集办", subject="PDF", arrival=when, date=when, text="PDF",
+    html="PDF", parts=parts))
+PY
+"$bin" inspect --json "$work/pdf.eml" >"$work/pdf.json" 2>"$work/pdf.err"
+"$py" - "$work/pdf.json" >"$work/pdf.tap" <<'PY'
+import json, sys
+files = {f["name"]: f for f in json.load(open(sys.argv[1]))["files"]}
+want = {  # name: (pages, text_pages, scan_pages, red_seal)
+    "文字版.pdf": (1, 1, 0, None), "对象流.pdf": (1, 1, 0, None),
+    "盖章扫描件.pdf": (2, 0, 2, True), "未盖章扫描件.pdf": (2, 0, 2, False),
+    "红头未盖章.pdf": (1, 0, 1, False), "OCR扫描件.pdf": (1, 0, 1, True),
+}
+bad = []
+for name, w in want.items():
+    f = files.get(name, {})
+    got = (f.get("pages"), f.get("text_pages"), f.get("scan_pages"), f.get("red_seal"))
+    if got != w:
+        bad.append("%s: got %s, want %s" % (name, got, w))
+print("%s - PDF facts: pages (object streams too), text or scan, red seal (%d files)"
+      % ("not ok" if bad else "ok", len(want)))
+for b in bad:
+    print("# " + b)
+PY
+sed "s/^\(not \)\?ok /&$((n + 5)) /" "$work/pdf.tap"
+grep -q '^ok' "$work/pdf.tap" || status=1
+echo "1..$((n + 5))"
 exit $status
