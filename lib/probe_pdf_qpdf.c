@@ -366,6 +366,11 @@ void probe_pdf_qpdf(const struct probe_input *in, struct facts *f)
 	}
 	f->pdf_seal = seal + 1;
 out:
+	/* take the error and the warnings, or qpdf_cleanup() prints them */
+	while (qpdf_more_warnings(q))
+		(void)qpdf_next_warning(q);
+	if (qpdf_has_error(q))
+		(void)qpdf_get_error(q);
 	qpdf_cleanup(&q);
 	free(file);
 }

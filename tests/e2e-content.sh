@@ -20,6 +20,7 @@
 # 5. the company resends the cases from its own address: case.resubmitted.
 # 6. PDFs (text, object streams, scans with and without a red seal, a red
 #    红头 rule, an invisible OCR layer): `casemailctl inspect --json` facts.
+# 7. a Word 97 .doc 申报表 (piece table, table cells): the same form checks.
 set -u
 
 py=/usr/bin/python3
@@ -233,5 +234,55 @@ for b in bad:
 PY
 sed "s/^\(not \)\?ok /&$((n + 5)) /" "$work/pdf.tap"
 grep -q '^ok' "$work/pdf.tap" || status=1
-echo "1..$((n + 5))"
+# 7. Word 97 .doc and WPS .wps: the same form checks from the binary format
+PYTHONPATH="$top/fixtures" "$py" - "$work/doc.eml" <<'PY'
+import datetime, sys
+from fxfmt import word97_doc, WORD_ROW
+from fxclients import WEICHUANGXIN, HAOFUWU, qq_attachment, qq_mail
+class Blob:
+    def __init__(self, data): self.data = data
+def table(rows):
+    return "".join("".join(c + "\a" for c in r) + WORD_ROW for r in rows)
+scene = "业主反映消防通道经常被私家车占用，夜间尤其严重。" * 10   # 24 × 10 = 240 字, over 200
+form = "物业管理“微创新”案例征集表\r" + table([
+    ["申报单位名称（盖章）", "青岛海湾物业管理有限公司"],
+    ["案例类型", "☑技术微创新 □服务微创新 □模式微创新"],
+    ["案例所属范围", "安全管理类"],
+    ["投入成本", "约2.8万元"],
+    ["应用场景（200字以内）", scene],
+    ["解决问题及措施（500字以内）", "安装地磁感应器，占用三分钟即推送提醒。"],
+    ["取得成效（200字以内）", "消防通道占用下降九成。"],
+]) + "\r"
+rec = "住宅小区“好服务”案例推荐表\r" + table([
+    ["小区名称", "海韵家园"], ["交付时间", "2012年5月"], ["物业服务费收缴率", "85%"],
+]) + "\r"
+when = datetime.datetime(2023, 7, 20, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+open(sys.argv[1], "wb").write(qq_mail(uid="DOC0001", cs="gb18030", sender="王敏", qq="800000002",
+    to=WEICHUANGXIN, to_name="征集办", subject="微创新申报", arrival=when, date=when,
+    text="附件", html="附件",
+    parts=[qq_attachment("青岛海湾物业管理有限公司+消防通道占用智能提醒.doc", Blob(word97_doc([form])))]))
+when += datetime.timedelta(days=1100)
+open(sys.argv[1].replace(".eml", "-wps.eml"), "wb").write(qq_mail(uid="WPS0001", cs="gb18030",
+    sender="王敏", qq="800000002", to=HAOFUWU, to_name="征集办", subject="好服务推荐表",
+    arrival=when, date=when, text="附件", html="附件",
+    parts=[qq_attachment("海韵家园推荐表.wps", Blob(word97_doc([rec])))]))
+PY
+"$bin" check --json "$work/doc.eml" "$work/doc-wps.eml" >"$work/doc.json" 2>"$work/doc.err"
+"$py" - "$work/doc.json" >"$work/doc.tap" <<'PY'
+import json, sys
+content = [(d["code"], d["file"], d["detail"]) for l in open(sys.argv[1]) if l.strip()
+           for d in json.loads(l)["defects"] if d["code"] in
+           ("doc.word_count", "doc.form_field", "doc.recommendation", "doc.section")]
+wc = [c for c in content if c[0] == "doc.word_count" and "应用场景" in c[2] and "240" in c[2]]
+rate = [c for c in content if c[0] == "doc.recommendation" and "85%" in c[2]]
+other = [c for c in content if c not in wc + rate]
+ok = len(wc) == 1 and len(rate) == 1 and not other
+print("%s - .doc 申报表 and .wps 推荐表 read from the piece table: 应用场景 240字, 收缴率 85%%"
+      % ("ok" if ok else "not ok"))
+if not ok:
+    print("# " + json.dumps(content, ensure_ascii=False))
+PY
+sed "s/^\(not \)\?ok /&$((n + 6)) /" "$work/doc.tap"
+grep -q '^ok' "$work/doc.tap" || status=1
+echo "1..$((n + 6))"
 exit $status
