@@ -216,6 +216,9 @@ static void doctext_par_line(struct doctext *dt, const char *s, size_t len)
 		a = sp;
 	}
 	p->text = xstrndup(tab + 1, len - (size_t)(tab + 1 - s));
+	for (char *c = p->text; *c != '\0'; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7F)
+			*c = ' ';       /* as the writer would have written it */
 }
 
 struct doctext *doctext_parse(const char *data, size_t len)

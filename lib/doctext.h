@@ -31,7 +31,7 @@
  *
  * The reader takes hostile bytes (the child may have been taken over):
  * unknown keys and records are skipped, numbers are bounded, text is kept
- * only if it is valid UTF-8. */
+ * only if it is valid UTF-8, control characters in it become spaces. */
 #include "buf.h"
 
 #include <stdbool.h>
