@@ -30,7 +30,7 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter -Werror
 PKGS     := libetpan libarchive libmagic libturbojpeg sqlite3 nettle inih \
-            libpcre2-8 libsystemd libseccomp libxml-2.0 libqpdf
+            libpcre2-8 libsystemd libseccomp libxml-2.0 libqpdf zlib
 # FFmpeg: headers only; lib/probe-av.c dlopen()s it when a video is probed.
 AV_PKGS  := libavformat libavcodec libavutil
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(AV_PKGS) 2>/dev/null)

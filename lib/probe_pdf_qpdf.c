@@ -11,6 +11,10 @@
  *   - a red seal (seal.h) in one of its first PROBE_PDF_MAX_IMAGES
  *     images: JPEG (DCTDecode) decoded small with libjpeg-turbo, 8-bit
  *     RGB or grey after qpdf's general filters; others are not looked at.
+ * Streams are never decoded by qpdf, which has no limit on what they
+ * expand to (a flate bomb): their raw bytes are inflated here, up to what
+ * is needed (a content stream PROBE_PDF_MAX_CONTENT, an image its pixels),
+ * and only when FlateDecode (or nothing) is their filter.
  * The file is read into memory (at most PROBE_PDF_MAX_BYTES; larger
  * PDFs keep the byte scan's count) and qpdf reads it from there: it opens
  * nothing, as the probe child may not. Encrypted PDFs, which qpdf could
@@ -22,6 +26,7 @@
 
 #include <qpdf/qpdf-c.h>
 #include <stdlib.h>
+#include <zlib.h>
 #include <string.h>
 #include <turbojpeg.h>
 
@@ -31,6 +36,7 @@
 #define PROBE_PDF_MAX_CONTENT (8 * 1024 * 1024)
 #define PROBE_PDF_MAX_PIXELS (40 * 1000 * 1000)
 #define PROBE_PDF_SEAL_SIDE 1200    /* images decoded to about this size */
+#define PROBE_PDF_MAX_OBJSTM (64 * 1024 * 1024) /* object streams, inflated, all */
 
 struct pdf_ctm {
 	double m[6];
@@ -101,6 +107,125 @@ out:
 	return ok;
 }
 
+/* Inflate raw into at most cap bytes (*out_r malloc'd, *len_r); what
+ * lies beyond cap is not decoded. False if it is not zlib data. */
+static bool pdf_inflate(const unsigned char *raw, size_t len, size_t cap,
+			unsigned char **out_r, size_t *len_r)
+{
+	z_stream z;
+	unsigned char *out;
+	int r;
+
+	memset(&z, 0, sizeof(z));
+	if (cap == 0 || inflateInit(&z) != Z_OK)
+		return false;
+	out = xmalloc(cap);
+	z.next_in = (unsigned char *)raw;
+	z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+	z.next_out = out;
+	z.avail_out = cap > UINT32_MAX ? UINT32_MAX : (uInt)cap;
+	r = inflate(&z, Z_FINISH);
+	*len_r = (size_t)z.total_out;
+	inflateEnd(&z);
+	if (r != Z_STREAM_END && r != Z_BUF_ERROR && !(r == Z_DATA_ERROR && *len_r > 0)) {
+		free(out);
+		return false;
+	}
+	*out_r = out;
+	return true;
+}
+
+/* Whether the object streams (which qpdf inflates whole to read the
+ * objects in them) expand to at most PROBE_PDF_MAX_OBJSTM bytes in all:
+ * each "/ObjStm" dictionary's stream is inflated into a small buffer that
+ * is thrown away, stopping at the cap. A flate bomb in an object stream
+ * leaves the PDF to the byte scan. */
+static bool pdf_objstm_ok(const unsigned char *file, size_t size)
+{
+	const unsigned char *p = file, *end = file + size;
+	unsigned char sink[65536];
+	uint64_t total = 0;
+
+	while ((p = memmem(p, (size_t)(end - p), "/ObjStm", 7)) != NULL) {
+		const unsigned char *s = memmem(p, (size_t)(end - p) < 4096 ? (size_t)(end - p) : 4096,
+						"stream", 6);
+		z_stream z;
+		int r = Z_OK;
+
+		p += 7;
+		if (s == NULL)
+			continue;
+		s += 6;
+		s += s < end && *s == '\r';
+		s += s < end && *s == '\n';
+		memset(&z, 0, sizeof(z));
+		if (inflateInit(&z) != Z_OK)
+			return false;
+		z.next_in = (unsigned char *)s;
+		z.avail_in = (size_t)(end - s) > UINT32_MAX ? UINT32_MAX : (uInt)(end - s);
+		while (r == Z_OK && total <= PROBE_PDF_MAX_OBJSTM) {
+			z.next_out = sink;
+			z.avail_out = sizeof(sink);
+			r = inflate(&z, Z_NO_FLUSH);
+			total += sizeof(sink) - z.avail_out;
+		}
+		inflateEnd(&z);
+		if (total > PROBE_PDF_MAX_OBJSTM)
+			return false;
+	}
+	return true;
+}
+
+/* A stream's data when its filter is FlateDecode or none, at most cap
+ * bytes decoded; false for other filters (or none readable). */
+static bool pdf_stream_bounded(qpdf_data q, qpdf_oh stream, size_t cap, unsigned char **out_r,
+			       size_t *len_r)
+{
+	qpdf_oh filter = qpdf_oh_get_key(q, qpdf_oh_get_dict(q, stream), "/Filter");
+	unsigned char *raw = NULL;
+	size_t len = 0;
+	bool flate, ok;
+
+	if (qpdf_oh_is_array(q, filter) && qpdf_oh_get_array_n_items(q, filter) == 1)
+		filter = qpdf_oh_get_array_item(q, filter, 0);
+	flate = qpdf_oh_is_name(q, filter) && strcmp(qpdf_oh_get_name(q, filter), "/FlateDecode") == 0;
+	if (!flate && !qpdf_oh_is_null(q, filter))
+		return false;
+	if (qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, NULL, &raw, &len) != QPDF_SUCCESS)
+		return false;
+	if (!flate) {
+		if (len > cap)
+			len = cap;
+		*out_r = raw;
+		*len_r = len;
+		return true;
+	}
+	ok = pdf_inflate(raw, len, cap, out_r, len_r);
+	free(raw);
+	return ok;
+}
+
+/* The page's content streams, concatenated, at most PROBE_PDF_MAX_CONTENT. */
+static bool pdf_page_content(qpdf_data q, qpdf_oh page, struct buf *out)
+{
+	qpdf_oh c = qpdf_oh_get_key(q, page, "/Contents");
+	int n = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_n_items(q, c) : 1;
+
+	for (int i = 0; i < n && i < 64 && out->len < PROBE_PDF_MAX_CONTENT; i++) {
+		qpdf_oh s = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_item(q, c, i) : c;
+		unsigned char *data;
+		size_t len;
+
+		if (!qpdf_oh_is_stream(q, s) ||
+		    !pdf_stream_bounded(q, s, PROBE_PDF_MAX_CONTENT - out->len, &data, &len))
+			return out->len > 0;
+		buf_append(out, data, len);
+		buf_putc(out, '\n');
+		free(data);
+	}
+	return true;
+}
+
 static int pdf_int_key(qpdf_data q, qpdf_oh dict, const char *key)
 {
 	qpdf_oh v = qpdf_oh_get_key(q, dict, key);
@@ -152,12 +277,10 @@ static void pdf_image_seal(struct pdf_page *pg, qpdf_oh img)
 		if (!pdf_image_rgb_dct(data, len, &rgb, &rw, &rh))
 			goto out;
 	} else if ((comps = pdf_image_components(q, dict)) > 0 &&
-		   pdf_int_key(q, dict, "/BitsPerComponent") == 8) {
-		QPDF_BOOL filtered = QPDF_FALSE;
-
-		if (qpdf_oh_get_stream_data(q, img, qpdf_dl_generalized, &filtered, &data,
-					    &len) != QPDF_SUCCESS || !filtered ||
-		    len < (size_t)w * (size_t)h * (size_t)comps)
+		   pdf_int_key(q, dict, "/BitsPerComponent") == 8 &&
+		   !qpdf_oh_has_key(q, dict, "/DecodeParms")) {
+		if (!pdf_stream_bounded(q, img, (size_t)w * (size_t)h * (size_t)comps, &data,
+					&len) || len < (size_t)w * (size_t)h * (size_t)comps)
 			goto out;
 		rgb = xmalloc((size_t)w * (size_t)h * 3);
 		for (size_t i = 0; i < (size_t)w * (size_t)h; i++)
@@ -340,6 +463,10 @@ void probe_pdf_qpdf(const struct probe_input *in, struct facts *f)
 		free(file);
 		return;
 	}
+	if (!pdf_objstm_ok(file, (size_t)in->size)) {
+		free(file);
+		return;
+	}
 	q = qpdf_init();
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
@@ -351,14 +478,12 @@ void probe_pdf_qpdf(const struct probe_input *in, struct facts *f)
 	for (int i = 0; i < pages && i < PROBE_PDF_MAX_PAGES; i++) {
 		struct pdf_page pg = { .q = q, .page = qpdf_get_page_n(q, (size_t)i),
 				       .images_left = &images_left, .seal = seal };
-		unsigned char *content = NULL;
-		size_t clen = 0;
+		struct buf content = BUF_INIT;
 
 		pg.page_area = pdf_page_area(q, pg.page);
-		if (qpdf_oh_get_page_content_data(q, pg.page, &content, &clen) == QPDF_SUCCESS &&
-		    content != NULL && clen <= PROBE_PDF_MAX_CONTENT)
-			pdf_content(&pg, content, clen);
-		free(content);
+		if (pdf_page_content(q, pg.page, &content))
+			pdf_content(&pg, (const unsigned char *)buf_cstr(&content), content.len);
+		buf_free(&content);
 		f->pdf_text_pages += pg.text;
 		f->pdf_scan_pages += pg.scan;
 		seal = pg.seal;

@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config
 libetpan-dev libarchive-dev libmagic-dev libturbojpeg0-dev
 libavformat-dev libavcodec-dev libavutil-dev libsqlite3-dev nettle-dev libinih-dev libpcre2-dev
-libsystemd-dev libseccomp-dev libxml2-dev libqpdf-dev systemd
+libsystemd-dev libseccomp-dev libxml2-dev libqpdf-dev zlib1g-dev systemd
 dovecot-imapd python3-aiosmtpd syslog-ng-core
 ffmpeg libheif-examples p7zip-full zip unzip libarchive-tools jq file
 python3 bzip2 xz-utils libsasl2-modules openssl groff-base man-db clang libclang-rt-14-dev
