@@ -15,6 +15,7 @@
 #include "probe.h"
 #include "probe-av.h"
 #include "report.h"
+#include "review.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 	      "       casemailctl reprocess [--reply] [--json] RECEIPT\n"
 	      "       casemailctl resend RECEIPT\n"
 	      "       casemailctl digest [--date D] [--campaign ID] [--format text|html|csv] [--send]\n"
+	      "       casemailctl review [--campaign ID]\n"
 	      "       casemailctl --help | --version\n"
 	      "\n"
 	      "check     run the whole pipeline on each mail (decode, unpack, probe, rules)\n"
@@ -73,6 +75,9 @@ static void usage(FILE *f)
 	      "digest    the day's summary per campaign (D: YYYY-MM-DD, today, yesterday;\n"
 	      "          default yesterday); --send mails it to [digest] to (text + HTML,\n"
 	      "          CSV attached) through [smtp].\n"
+	      "review    the reviewers' view, made again from the spool: a contact sheet\n"
+	      "          (contact.jpg, thumbs/) per accepted case and <spool>/<campaign>/\n"
+	      "          index.html (casemaild updates both after each filing).\n"
 	      "          Exit: 64 usage, 65 refused, 66 no such receipt, 69 not sent,\n"
 	      "          74 state/spool I/O, 78 configuration.\n", f);
 }
@@ -422,6 +427,8 @@ static int cmd_admin(int argc, char **argv)
 		p = admin_parse(argc, argv, "jr", true, &o);
 	else if (strcmp(cmd, "resend") == 0)
 		p = admin_parse(argc, argv, "", true, &o);
+	else if (strcmp(cmd, "review") == 0)
+		p = admin_parse(argc, argv, "C", false, &o);
 	else
 		p = admin_parse(argc, argv, "DCFs", false, &o);
 	if (p != 0)
@@ -464,6 +471,9 @@ static int cmd_admin(int argc, char **argv)
 		r = admin_show(&a, o.receipt, o.json, &out, &error);
 	} else if (strcmp(cmd, "resend") == 0) {
 		r = admin_resend(&a, o.receipt, &out, &error);
+	} else if (strcmp(cmd, "review") == 0) {
+		p = review_all(a.cfg, a.campaigns, o.campaign, &out, &error);
+		r = p == 0 ? ADMIN_OK : p > 0 ? ADMIN_REFUSED : ADMIN_ERR_IO;
 	} else if (strcmp(cmd, "reprocess") == 0) {
 		struct probe_settings ps;
 
@@ -503,7 +513,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
 	static const char *const admin_cmds[] = {
-		"status", "list", "show", "reprocess", "resend", "digest",
+		"status", "list", "show", "reprocess", "resend", "digest", "review",
 	};
 	for (size_t i = 0; i < sizeof(admin_cmds) / sizeof(admin_cmds[0]); i++) {
 		if (strcmp(argv[1], admin_cmds[i]) == 0)

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
+#include "review.h"
 #include "runner.h"
 #include "spool.h"
 #include "xalloc.h"
@@ -256,6 +257,7 @@ enum admin_result admin_reprocess(struct admin *a, const char *receipt, bool rep
 		goto out;
 	if (intake_store_outcome(a->st, m.id, ck, true, error_r) < 0)
 		goto out;
+	review_filed(a->cfg, c, receipt);   /* logs, never fails the reprocess */
 	const char *verdict = rules_verdict_name(ck->rules->verdict);
 	log_sd(LOG_LEVEL_INFO, "reprocess", LOG_SD({ "receipt", receipt }, { "campaign", c->id },
 						    { "verdict", verdict }, { "sender", ck->sender }),

@@ -9,6 +9,7 @@
 #include "probe.h"
 #include "report.h"
 #include "reply.h"
+#include "review.h"
 #include "spool.h"
 #include "xalloc.h"
 
@@ -283,6 +284,8 @@ static int intake_file(struct intake *in, const struct config_mailbox *mb,
 		/* the raw copy in incoming/ is not needed any more */
 		if (strncmp(row->raw_path, in->incoming_dir, strlen(in->incoming_dir)) == 0)
 			(void)unlink(row->raw_path);
+		/* contact sheets and index.html; logs, never fails the filing */
+		review_filed(in->cfg, c, receipt);
 	}
 out:
 	if (counted)

@@ -95,4 +95,21 @@ int probe_file_report(struct probe *p, const char *path, struct facts *facts_r,
 		      struct sandbox_report *report_r, char **text_r,
 		      const char **error_r);
 
+/* ---- for the reviewers' view (review-sheet.c), in its decoding child ---- */
+
+/* The EXIF Orientation (1..8; 1 when absent or invalid) of the JPEG
+ * data[0..len), from its marker segments before the first scan. */
+int probe_jpeg_orientation(const unsigned char *data, size_t len);
+/* Whether libjpeg's warning text msg means no image data was lost. */
+bool probe_jpeg_warning_is_harmless(const char *msg);
+/* The first frame of the largest video stream of the open file fd (size
+ * bytes), read as probe_video() reads it (no protocol, whitelisted
+ * demuxers, one thread), decoded into frame (the caller's, from
+ * av_frame_alloc() through probe-av.h; the caller unrefs and frees it);
+ * *rotation_r: its clockwise display rotation 0/90/180/270. Returns 1
+ * with a frame, 0 without one (no video stream, no decoder, no frame),
+ * -1 when it is no readable video or FFmpeg is not loaded. */
+struct AVFrame;
+int probe_video_poster(int fd, uint64_t size, struct AVFrame *frame, int *rotation_r);
+
 #endif

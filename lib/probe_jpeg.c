@@ -90,6 +90,14 @@ static size_t probe_jpeg_headers(const unsigned char *d, size_t len, int *orient
 	return 0;
 }
 
+int probe_jpeg_orientation(const unsigned char *data, size_t len)
+{
+	int orientation;
+
+	(void)probe_jpeg_headers(data, len, &orientation);
+	return orientation;
+}
+
 /* Decoding work: every scan walks every 8x8 block of the image however
  * little data it has, so a small progressive file of many scans over a
  * large image keeps the decoder busy for minutes (TJFLAG_LIMITSCANS stops
@@ -255,7 +263,7 @@ static bool probe_jpeg_thin(size_t scan_bytes, int width, int height)
 	return (uint64_t)scan_bytes * 8 < blocks;
 }
 
-static bool probe_jpeg_warning_is_harmless(const char *msg)
+bool probe_jpeg_warning_is_harmless(const char *msg)
 {
 	for (size_t i = 0; i < sizeof(probe_jpeg_harmless) / sizeof(probe_jpeg_harmless[0]); i++) {
 		if (strstr(msg, probe_jpeg_harmless[i]) != NULL)

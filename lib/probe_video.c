@@ -156,17 +156,20 @@ static int64_t probe_video_index_end(AVFormatContext *fmt)
 	return end;
 }
 
-/* Decode until one frame comes out of stream idx. */
-static void probe_video_decode(AVFormatContext *fmt, int idx, struct facts *f)
+/* Decode stream idx of fmt until one frame comes out, into frame.
+ * Returns 1 with a frame; 0 when it cannot be judged (no decoder here,
+ * out of memory); -1 when the codec does not open (*err_r: AVERROR);
+ * -2 when no frame came out (*dec_r: the decoder's name). */
+static int probe_video_decode_frame(AVFormatContext *fmt, int idx, AVFrame *frame,
+				    int *err_r, const char **dec_r)
 {
 	const AVCodec *dec = AV(avcodec_find_decoder)(fmt->streams[idx]->codecpar->codec_id);
 	AVCodecContext *cc = NULL;
 	AVPacket *pkt = AV(av_packet_alloc)();
-	AVFrame *frame = AV(av_frame_alloc)();
 	bool got = false, eof = false;
-	int ret = 0;
+	int ret = 0, result = 0;
 
-	if (dec == NULL || pkt == NULL || frame == NULL)
+	if (dec == NULL || pkt == NULL)
 		goto out; /* no decoder here: cannot judge, not damaged */
 	cc = AV(avcodec_alloc_context3)(dec);
 	if (cc == NULL ||
@@ -174,7 +177,8 @@ static void probe_video_decode(AVFormatContext *fmt, int idx, struct facts *f)
 		goto out;
 	cc->thread_count = 1;
 	if ((ret = AV(avcodec_open2)(cc, dec, NULL)) < 0) {
-		probe_damaged(f, "video codec does not open: %s", PROBE_AV_ERR2STR(ret));
+		*err_r = ret;
+		result = -1;
 		goto out;
 	}
 	for (int n = 0; !got && !eof && n < PROBE_VIDEO_MAX_PACKETS; n++) {
@@ -191,12 +195,32 @@ static void probe_video_decode(AVFormatContext *fmt, int idx, struct facts *f)
 		}
 		got = AV(avcodec_receive_frame)(cc, frame) == 0;
 	}
-	if (!got)
-		probe_damaged(f, "video does not decode (no frame from %s)", dec->name);
+	*dec_r = dec->name;
+	result = got ? 1 : -2;
 out:
-	AV(av_frame_free)(&frame);
 	AV(av_packet_free)(&pkt);
 	AV(avcodec_free_context)(&cc);
+	return result;
+}
+
+/* Decode until one frame comes out of stream idx. */
+static void probe_video_decode(AVFormatContext *fmt, int idx, struct facts *f)
+{
+	AVFrame *frame = AV(av_frame_alloc)();
+	const char *dec = "";
+	int err = 0;
+
+	if (frame == NULL)
+		return;
+	switch (probe_video_decode_frame(fmt, idx, frame, &err, &dec)) {
+	case -1:
+		probe_damaged(f, "video codec does not open: %s", PROBE_AV_ERR2STR(err));
+		break;
+	case -2:
+		probe_damaged(f, "video does not decode (no frame from %s)", dec);
+		break;
+	}
+	AV(av_frame_free)(&frame);
 }
 
 static void probe_video_fill(AVFormatContext *fmt, int idx, const struct probe_input *in,
@@ -228,42 +252,70 @@ static void probe_video_fill(AVFormatContext *fmt, int idx, const struct probe_i
 			      (long long)end, (unsigned long long)in->size);
 }
 
-int probe_video(const struct probe_input *in, struct facts *f, char *why, size_t why_size)
+/* Open the file of io as a video container: libavformat on our own I/O,
+ * the demuxer chosen by content from the whitelist, no protocol. 0 with
+ * *fmt_r and *pb_r (free both with probe_video_close()), or -1 with why[]. */
+static int probe_video_open(struct probe_avio *io, int64_t probesize, int64_t analyzeduration,
+			    AVFormatContext **fmt_r, AVIOContext **pb_r, char *why,
+			    size_t why_size)
 {
-	struct probe_avio io = { in->fd, 0, (int64_t)in->size };
 	AVFormatContext *fmt = AV(avformat_alloc_context)();
-	AVIOContext *pb = NULL;
 	AVDictionary *opts = NULL;
 	unsigned char *iobuf = AV(av_malloc)(PROBE_VIDEO_IOBUF);
-	int idx, ret, found = -1;
+	int ret;
 
+	*fmt_r = NULL;
+	*pb_r = NULL;
 	if (fmt == NULL || iobuf == NULL ||
-	    (pb = AV(avio_alloc_context)(iobuf, PROBE_VIDEO_IOBUF, 0, &io, probe_avio_read,
-					 NULL, probe_avio_seek)) == NULL) {
+	    (*pb_r = AV(avio_alloc_context)(iobuf, PROBE_VIDEO_IOBUF, 0, io, probe_avio_read,
+					    NULL, probe_avio_seek)) == NULL) {
 		snprintf(why, why_size, "out of memory");
 		AV(av_free)(iobuf);
 		AV(avformat_free_context)(fmt);
 		return -1;
 	}
-	fmt->pb = pb;
+	fmt->pb = *pb_r;
 	fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-	AV(av_dict_set_int)(&opts, "probesize", in->set->video_probesize, 0);
-	AV(av_dict_set_int)(&opts, "analyzeduration", in->set->video_analyzeduration, 0);
+	AV(av_dict_set_int)(&opts, "probesize", probesize, 0);
+	AV(av_dict_set_int)(&opts, "analyzeduration", analyzeduration, 0);
 	AV(av_dict_set)(&opts, "format_whitelist", PROBE_VIDEO_FORMATS, 0);
 	AV(av_dict_set)(&opts, "protocol_whitelist", "none", 0);
 	AV(av_dict_set_int)(&opts, "max_streams", 64, 0);
 	/* "" as the name: the demuxer is picked by content only */
 	ret = AV(avformat_open_input)(&fmt, "", NULL, &opts); /* frees fmt on failure */
+	AV(av_dict_free)(&opts);
+	*fmt_r = fmt;
 	if (ret < 0) {
 		snprintf(why, why_size, "not a readable video container (%s)",
 			 PROBE_AV_ERR2STR(ret));
-		goto out;
+		return -1;
 	}
 	if ((ret = AV(avformat_find_stream_info)(fmt, NULL)) < 0) {
 		snprintf(why, why_size, "video streams unreadable (%s)",
 			 PROBE_AV_ERR2STR(ret));
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+static void probe_video_close(AVFormatContext **fmt, AVIOContext **pb)
+{
+	AV(avformat_close_input)(fmt);
+	if (*pb != NULL)
+		AV(av_freep)(&(*pb)->buffer);
+	AV(avio_context_free)(pb);
+}
+
+int probe_video(const struct probe_input *in, struct facts *f, char *why, size_t why_size)
+{
+	struct probe_avio io = { in->fd, 0, (int64_t)in->size };
+	AVFormatContext *fmt = NULL;
+	AVIOContext *pb = NULL;
+	int idx, found = -1;
+
+	if (probe_video_open(&io, in->set->video_probesize, in->set->video_analyzeduration,
+			     &fmt, &pb, why, why_size) < 0)
+		goto out;
 	idx = probe_video_pick(fmt);
 	if (idx < 0) {
 		snprintf(why, why_size, "no video stream");
@@ -275,10 +327,31 @@ int probe_video(const struct probe_input *in, struct facts *f, char *why, size_t
 	if (!in->set->video_no_decode && !f->damaged)
 		probe_video_decode(fmt, idx, f);
 out:
-	AV(av_dict_free)(&opts);
-	AV(avformat_close_input)(&fmt);
-	if (pb != NULL)
-		AV(av_freep)(&pb->buffer);
-	AV(avio_context_free)(&pb);
+	probe_video_close(&fmt, &pb);
 	return found;
+}
+
+int probe_video_poster(int fd, uint64_t size, struct AVFrame *frame, int *rotation_r)
+{
+	struct probe_avio io = { fd, 0, (int64_t)size };
+	AVFormatContext *fmt = NULL;
+	AVIOContext *pb = NULL;
+	const char *dec = "";
+	char why[128];
+	int idx, err = 0, ret = -1;
+
+	*rotation_r = 0;
+	if (!probe_av_loaded())
+		return -1;
+	if (probe_video_open(&io, PROBE_DEFAULT_VIDEO_PROBESIZE,
+			     PROBE_DEFAULT_VIDEO_ANALYZEDURATION, &fmt, &pb, why, sizeof(why)) < 0)
+		goto out;
+	ret = 0;
+	if ((idx = probe_video_pick(fmt)) < 0)
+		goto out;
+	*rotation_r = probe_video_rotation(fmt->streams[idx]);
+	ret = probe_video_decode_frame(fmt, idx, frame, &err, &dec) == 1 ? 1 : 0;
+out:
+	probe_video_close(&fmt, &pb);
+	return ret;
 }

@@ -4,8 +4,9 @@
 # directory as the outbox. Sample mails of both campaigns — accepted,
 # rejected and ignored, written the way QQ Mail, Outlook, Thunderbird and
 # Foxmail write them — are generated, delivered into the Maildirs, and
-# `casemaild --once` processes them. Prints the verdicts, the spool tree
-# and where each reply went.
+# `casemaild --once` processes them. Prints the verdicts, the spool tree,
+# the reviewers' index pages (index.html, contact sheets) and where each
+# reply went.
 set -eu
 BUILD=$(cd "${BUILD:-build}" && pwd)
 top=$(pwd)
@@ -54,6 +55,12 @@ for c in spool/*/; do
 		sed "s|^$c|    |"
 done
 echo
+echo "================ reviewers' view (static pages, no server: open in a browser)"
+for c in spool/*/; do
+	printf '  %s/%sindex.html  (accepted cases with a contact sheet: %s)\n' "$out" "$c" \
+		"$(find -L "$c"accepted -mindepth 3 -maxdepth 3 -name contact.jpg -not -path '*/.versions/*' | wc -l)"
+done
+echo
 echo "================ replies (the outbox directory)"
 for r in replies/*.eml; do
 	printf '  %s  →  %s\n' "$out/$r" "$(grep -m1 '^To:' "$r" | sed 's/.*<\(.*\)>.*/\1/')"
@@ -70,4 +77,5 @@ echo "================ casemailctl digest --date 2026-08-03 (the daily digest; a
 "$BUILD/casemailctl" digest -c "$top/conf/demo.conf" --date 2026-08-03 --campaign haofuwu-2026 | head -40
 echo
 echo "demo: everything is in $out (spool/, state/, replies/, maildir/)."
+echo "demo: reviewers' view: $out/spool/haofuwu-2026/index.html (casemailctl review makes it again)"
 echo "Run it again: nothing new is processed — each mail is filed and answered once."
