@@ -45,6 +45,7 @@
  * Memory: everything is appended to the caller's buf; temporaries are
  * freed before returning. */
 #include "digest.h"
+#include "html.h"
 
 #include "xalloc.h"
 
@@ -578,22 +579,13 @@ void digest_render_text(const struct digest *d, struct buf *out)
 #define DR_RED "#c00000"
 #define DR_CELL "border:1px solid #999999;padding:3px 8px;vertical-align:top;"
 
-/* s cleaned and escaped. */
+/* s cleaned (dr_clean: cut, one line) and escaped (html.h). */
 static void dr_html(struct buf *out, const char *s)
 {
 	struct buf clean = BUF_INIT;
 
 	dr_clean(s, false, &clean);
-	for (const char *p = buf_cstr(&clean); *p != '\0'; p++) {
-		switch (*p) {
-		case '&': buf_puts(out, "&amp;"); break;
-		case '<': buf_puts(out, "&lt;"); break;
-		case '>': buf_puts(out, "&gt;"); break;
-		case '"': buf_puts(out, "&quot;"); break;
-		case '\'': buf_puts(out, "&#39;"); break;
-		default: buf_putc(out, *p); break;
-		}
-	}
+	html_text(out, buf_cstr(&clean));
 	buf_free(&clean);
 }
 

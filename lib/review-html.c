@@ -7,12 +7,12 @@
  * folder (through .versions/, so a copy that drops symlinks still works),
  * ASCII specials and stray bytes in paths percent-encoded. Every string
  * from the spool (names from mail, sender, defect text) goes through
- * review_html_text: invalid UTF-8, control characters and bidirectional
- * overrides are replaced, & < > " ' escaped, as digest-render.c does for
- * the digest.
+ * html_text (html.h): invalid UTF-8, control characters and bidirectional
+ * overrides are replaced, & < > " ' escaped, as for the digest.
  *
  * Memory: appended to the caller's buf; temporaries freed. */
 #include "review-private.h"
+#include "html.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,114 +37,17 @@
 	".warn{color:#8a5300}.bad{color:#c00000;font-weight:bold}.none{color:#666}\n" \
 	"a{color:#0645ad}\n"
 
-/* ---- text and URLs ---- */
-
-/* The length of the valid UTF-8 sequence at p (left > 0 bytes), or 0. */
-static size_t rh_utf8_len(const unsigned char *p, size_t left)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		lo = c == 0xe0 ? 0xa0 : 0x80;   /* no overlong forms */
-		hi = c == 0xed ? 0x9f : 0xbf;   /* no surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		lo = c == 0xf0 ? 0x90 : 0x80;
-		hi = c == 0xf4 ? 0x8f : 0xbf;   /* not above U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (left < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	}
-	return n;
-}
-
-/* C1 controls, and the bidirectional embeddings, overrides and isolates
- * (U+202A-202E, U+2066-2069) that could make a name read backwards. */
-static bool rh_unwanted(const unsigned char *p, size_t n)
-{
-	return (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) ||
-	       (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
-	       (n == 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9);
-}
-
-void review_html_text(struct buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-	size_t left = strlen((const char *)p);
-
-	while (left > 0) {
-		size_t n = rh_utf8_len(p, left);
-
-		if (n == 0) {
-			buf_puts(out, "\xef\xbf\xbd");
-			n = 1;
-		} else if (n == 1) {
-			switch (*p) {
-			case '&': buf_puts(out, "&amp;"); break;
-			case '<': buf_puts(out, "&lt;"); break;
-			case '>': buf_puts(out, "&gt;"); break;
-			case '"': buf_puts(out, "&quot;"); break;
-			case '\'': buf_puts(out, "&#39;"); break;
-			default: buf_putc(out, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p); break;
-			}
-		} else if (rh_unwanted(p, n)) {
-			buf_puts(out, "\xef\xbf\xbd");
-		} else {
-			buf_append(out, p, n);
-		}
-		p += n;
-		left -= n;
-	}
-}
-
-void review_html_url(struct buf *out, const char *path)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)path;
-	size_t left = strlen(path);
-
-	while (left > 0) {
-		size_t n = rh_utf8_len(p, left);
-
-		if (n > 1 && !rh_unwanted(p, n)) {
-			/* valid UTF-8 stays as it is: the browser encodes it */
-			buf_append(out, p, n);
-		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-			   (*p >= '0' && *p <= '9') || strchr("._~-/", *p) != NULL) {
-			buf_putc(out, (char)*p);
-			n = 1;
-		} else {
-			buf_putc(out, '%');
-			buf_putc(out, hex[*p >> 4]);
-			buf_putc(out, hex[*p & 15]);
-			n = 1;
-		}
-		p += n;
-		left -= n;
-	}
-}
 
 /* <a href="dir/name">text</a>; name may be NULL (the folder itself). */
 static void rh_link(struct buf *out, const char *dir, const char *name, const char *text)
 {
 	buf_puts(out, "<a href=\"");
-	review_html_url(out, dir);
+	html_url(out, dir);
 	buf_putc(out, '/');
 	if (name != NULL)
-		review_html_url(out, name);
+		html_url(out, name);
 	buf_puts(out, "\">");
-	review_html_text(out, text);
+	html_text(out, text);
 	buf_puts(out, "</a>");
 }
 
@@ -205,13 +108,13 @@ static void rh_arrival(struct buf *out, const char *iso)
 	char shown[17];
 
 	if (iso == NULL || strlen(iso) < 16 || iso[10] != 'T') {
-		review_html_text(out, iso != NULL ? iso : "—");
+		html_text(out, iso != NULL ? iso : "—");
 		return;
 	}
 	memcpy(shown, iso, 16);
 	shown[10] = ' ';
 	shown[16] = '\0';
-	review_html_text(out, shown);
+	html_text(out, shown);
 }
 
 static void rh_now(const struct review_settings *set, struct buf *out)
@@ -236,11 +139,11 @@ static void rh_head(const struct review_view *v, const struct review_settings *s
 
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 		 "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
-	review_html_text(out, title);
+	html_text(out, title);
 	buf_puts(out, " — 受理案例一览</title>\n<style>\n" RH_STYLE "</style>\n</head>\n<body>\n<h1>");
-	review_html_text(out, title);
+	html_text(out, title);
 	buf_puts(out, " — 受理案例一览</h1>\n<p class=\"meta\">活动编号 ");
-	review_html_text(out, v->campaign);
+	html_text(out, v->campaign);
 	buf_puts(out, "；生成于 ");
 	rh_now(set, out);
 	buf_puts(out, "。本页是静态文件，可离线打开；链接都指向本文件夹下的文件。</p>\n");
@@ -278,7 +181,7 @@ static void rh_toc(const struct review_view *v, struct buf *out)
 		while (j < v->ncases && strcmp(v->cases[j].company, v->cases[i].company) == 0)
 			j++;
 		buf_printf(out, "<a href=\"#c%zu\">", k + 1);
-		review_html_text(out, v->cases[i].company);
+		html_text(out, v->cases[i].company);
 		buf_printf(out, "</a>（%zu）", j - i);
 		i = j;
 	}
@@ -288,7 +191,7 @@ static void rh_toc(const struct review_view *v, struct buf *out)
 static void rh_facts(const struct review_case *c, struct buf *out)
 {
 	buf_puts(out, "<table class=\"kv\">\n<tr><th>受理编号</th><td>");
-	review_html_text(out, c->receipt);
+	html_text(out, c->receipt);
 	buf_puts(out, "</td></tr>\n");
 	if (c->nolder > 0) {
 		buf_puts(out, "<tr><th>此前版本</th><td>本版本取代 ");
@@ -302,7 +205,7 @@ static void rh_facts(const struct review_case *c, struct buf *out)
 		buf_puts(out, "</td></tr>\n");
 	}
 	buf_puts(out, "<tr><th>报送邮箱</th><td>");
-	review_html_text(out, c->sender != NULL ? c->sender : "—");
+	html_text(out, c->sender != NULL ? c->sender : "—");
 	buf_puts(out, "</td></tr>\n<tr><th>收到时间</th><td>");
 	rh_arrival(out, c->arrival);
 	buf_puts(out, "</td></tr>\n");
@@ -333,15 +236,15 @@ static void rh_thumbs(const struct review_case *c, const char *dir, struct buf *
 			continue;
 		snprintf(thumb, sizeof(thumb), REVIEW_THUMBS "/%u.jpg", f->thumb);
 		buf_puts(out, "<a href=\"");
-		review_html_url(out, dir);
+		html_url(out, dir);
 		buf_putc(out, '/');
-		review_html_url(out, f->name);
+		html_url(out, f->name);
 		buf_puts(out, "\"><img src=\"");
-		review_html_url(out, dir);
+		html_url(out, dir);
 		buf_printf(out, "/%s\" loading=\"lazy\" alt=\"%u. ", thumb, f->thumb);
-		review_html_text(out, f->name);
+		html_text(out, f->name);
 		buf_puts(out, "\" title=\"");
-		review_html_text(out, f->name);
+		html_text(out, f->name);
 		buf_puts(out, "\"></a>");
 	}
 	buf_puts(out, "<br>");
@@ -365,7 +268,7 @@ static void rh_files(const struct review_case *c, const char *dir, struct buf *o
 		buf_puts(out, "</td><td class=\"r\">");
 		rh_size(out, f->size);
 		buf_puts(out, "</td><td>");
-		review_html_text(out, rh_kind(f));
+		html_text(out, rh_kind(f));
 		buf_puts(out, "</td><td>");
 		rh_picture(out, f);
 		buf_puts(out, "</td></tr>\n");
@@ -388,9 +291,9 @@ static void rh_defects(const struct review_case *c, struct buf *out)
 		buf_puts(out, "<li>");
 		if (d->whole_mail)
 			buf_puts(out, "［整封邮件］");
-		review_html_text(out, d->detail);
+		html_text(out, d->detail);
 		buf_puts(out, " <span class=\"none\">(");
-		review_html_text(out, d->code);
+		html_text(out, d->code);
 		buf_puts(out, ")</span></li>\n");
 	}
 	buf_puts(out, "</ul>\n");
@@ -424,7 +327,7 @@ void review_html_render(const struct review_view *v, const struct review_setting
 		size_t j = i;
 
 		buf_printf(out, "<h2 id=\"c%zu\">", k + 1);
-		review_html_text(out, v->cases[i].company);
+		html_text(out, v->cases[i].company);
 		while (j < v->ncases && strcmp(v->cases[j].company, v->cases[i].company) == 0)
 			j++;
 		buf_printf(out, " <small>（%zu 个案例）</small></h2>\n", j - i);

@@ -72,14 +72,6 @@ char *review_case_dir(const struct review_case *c, const char *receipt);
 /* The whole index.html of v into out. */
 void review_html_render(const struct review_view *v, const struct review_settings *set,
 			struct buf *out);
-/* s as HTML text: invalid UTF-8 → U+FFFD, control characters → space,
- * & < > " ' as entities. */
-void review_html_text(struct buf *out, const char *s);
-/* A relative URL of path (components separated by '/'): ASCII other
- * than [A-Za-z0-9._~-] and '/', invalid UTF-8, C1 controls and
- * bidirectional controls percent-encoded; other UTF-8 kept (the browser
- * encodes it). Safe inside a quoted attribute. */
-void review_html_url(struct buf *out, const char *path);
 
 /* ---- review-sheet.c ---- */
 

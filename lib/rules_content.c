@@ -39,12 +39,12 @@
 #include <string.h>
 #include <strings.h>
 
-/* One word_limits entry: "name: 200" or "name: ~500". */
-static bool content_limit(const struct campaign *c, const char *name, size_t *limit_r,
-			  bool *about_r)
+/* The value of the "name: value" entry of list for name (blanks after
+ * the colon skipped), or NULL. */
+static const char *content_entry(const struct strlist *list, const char *name)
 {
-	for (size_t i = 0; i < c->word_limits.n; i++) {
-		const char *e = c->word_limits.v[i], *colon = strchr(e, ':');
+	for (size_t i = 0; i < list->n; i++) {
+		const char *e = list->v[i], *colon = strchr(e, ':');
 		size_t n;
 
 		if (colon == NULL)
@@ -57,11 +57,22 @@ static bool content_limit(const struct campaign *c, const char *name, size_t *li
 		colon++;
 		while (*colon == ' ')
 			colon++;
-		*about_r = *colon == '~';
-		*limit_r = strtoul(colon + *about_r, NULL, 10);
-		return *limit_r > 0;
+		return colon;
 	}
-	return false;
+	return NULL;
+}
+
+/* One word_limits entry: "name: 200" or "name: ~500". */
+static bool content_limit(const struct campaign *c, const char *name, size_t *limit_r,
+			  bool *about_r)
+{
+	const char *v = content_entry(&c->word_limits, name);
+
+	if (v == NULL)
+		return false;
+	*about_r = *v == '~';
+	*limit_r = strtoul(v + *about_r, NULL, 10);
+	return *limit_r > 0;
 }
 
 static void content_words(struct rules_ctx *x, size_t file, const char *what,
@@ -105,37 +116,24 @@ static void content_defect1(struct rules_ctx *x, size_t file, const char *code,
 static bool content_choice_of(const struct campaign *c, const char *field,
 			      struct strlist *options)
 {
-	for (size_t i = 0; i < c->form_choices.n; i++) {
-		const char *e = c->form_choices.v[i], *colon = strchr(e, ':'), *p;
-		size_t n;
+	const char *p = content_entry(&c->form_choices, field);
 
-		if (colon == NULL)
-			continue;
-		n = (size_t)(colon - e);
-		while (n > 0 && e[n - 1] == ' ')
-			n--;
-		if (n != strlen(field) || strncmp(e, field, n) != 0)
-			continue;
-		for (p = colon + 1; *p != '\0';) {
-			const char *bar = strchr(p, '|');
-			size_t len = bar != NULL ? (size_t)(bar - p) : strlen(p);
-			char *o;
+	while (p != NULL && *p != '\0') {
+		const char *bar = strchr(p, '|');
+		size_t len = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		char *o;
 
-			while (len > 0 && *p == ' ')
-				p++, len--;
-			while (len > 0 && p[len - 1] == ' ')
-				len--;
-			o = xstrndup(p, len);
-			if (o[0] != '\0')
-				strlist_add(options, o);
-			free(o);
-			if (bar == NULL)
-				break;
-			p = bar + 1;
-		}
-		return options->n > 0;
+		while (len > 0 && *p == ' ')
+			p++, len--;
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		o = xstrndup(p, len);
+		if (o[0] != '\0')
+			strlist_add(options, o);
+		free(o);
+		p = bar != NULL ? bar + 1 : NULL;
 	}
-	return false;
+	return options->n > 0;
 }
 
 static void content_join(struct buf *b, const char *s, const char *sep)

@@ -6,6 +6,7 @@
  * resolve, no rejected mail shown), and the atomic writes. */
 #include "review-private.h"
 #include "review-json.h"
+#include "html.h"
 #include "fsutil.h"
 #include "probe.h"
 #include "probe-av.h"
@@ -460,17 +461,17 @@ static void test_review_escape(void)
 	struct buf b = BUF_INIT;
 
 	test_begin("review html: text escaping, stray bytes, controls, bidi; URLs");
-	review_html_text(&b, "<script>alert('x')</script> & \"q\"");
+	html_text(&b, "<script>alert('x')</script> & \"q\"");
 	test_assert_str(buf_cstr(&b),
 			"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
 	buf_truncate(&b, 0);
-	review_html_text(&b, "a\x01\tb\xff\xc3(中\xe2\x80\xae文\xc2\x85");
+	html_text(&b, "a\x01\tb\xff\xc3(中\xe2\x80\xae文\xc2\x85");
 	test_assert_str(buf_cstr(&b),
 			"a  b\xef\xbf\xbd\xef\xbf\xbd(中\xef\xbf\xbd文\xef\xbf\xbd");
 	buf_truncate(&b, 0);
-	review_html_text(&b, NULL);
+	html_text(&b, NULL);
 	test_assert_str(buf_cstr(&b), "");
-	review_html_url(&b, "accepted/a b/#?%\"<>&'+:/中文\xff.jpg");
+	html_url(&b, "accepted/a b/#?%\"<>&'+:/中文\xff.jpg");
 	test_assert_str(buf_cstr(&b),
 			"accepted/a%20b/%23%3F%25%22%3C%3E%26%27%2B%3A/中文%FF.jpg");
 	buf_free(&b);
