@@ -8,7 +8,7 @@
  * streaming reader:
  *
  *   - text is w:t (and w:tab, w:br, w:cr as spaces) of runs; deleted text
- *     (w:delText), field instructions (w:instrText, what lies between a
+ *     (w:delText), hidden text (w:vanish on the run), field instructions (w:instrText, what lies between a
  *     field's begin and separate) and the Fallback of mc:AlternateContent
  *     (a copy of the Choice, for old readers) are not text;
  *   - a text box (w:txbxContent) inside a paragraph gives paragraphs of
@@ -52,6 +52,7 @@ struct docx_props {
 	int size, bold;
 	int line, line_rule;    /* rule: 0 auto, 1 exact/atLeast */
 	int outline;            /* 0-based w:outlineLvl */
+	int vanish;             /* w:vanish: hidden text */
 };
 
 struct docx_style {
@@ -103,7 +104,7 @@ struct probe_docx_text {
 static void docx_props_clear(struct docx_props *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->size = p->bold = p->line = p->line_rule = p->outline = -1;
+	p->size = p->bold = p->line = p->line_rule = p->outline = p->vanish = -1;
 }
 
 struct probe_docx_text *probe_docx_text_new(void)
@@ -335,6 +336,8 @@ static void docx_prop(xmlTextReaderPtr r, const char *n, struct docx_props *p)
 			p->size = sz;
 	} else if (strcmp(n, "b") == 0) {
 		p->bold = docx_toggle(r);
+	} else if (strcmp(n, "vanish") == 0) {
+		p->vanish = docx_toggle(r);
 	} else if (strcmp(n, "spacing") == 0) {
 		int line = docx_attr_int(r, "line", -1);
 
@@ -546,7 +549,9 @@ static void docx_par_text(struct probe_docx_text *t, const char *s, size_t len)
 	struct docx_par *p = docx_par_top(t);
 	size_t chars = 0;
 
-	if (p == NULL || t->npar > DOCX_TEXT_MAX_PARS || p->text.len + len > DOCTEXT_MAX)
+	/* hidden text (w:vanish on the run) is not on the page */
+	if (p == NULL || t->npar > DOCX_TEXT_MAX_PARS || p->text.len + len > DOCTEXT_MAX ||
+	    t->run.vanish == 1)
 		return;
 	buf_append(&p->text, s, len);
 	for (size_t i = 0; i < len; i++)

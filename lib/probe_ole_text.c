@@ -16,20 +16,26 @@
  * and each row with one more, empty, 0x07 paragraph (the row end). Which
  * paragraphs lie in a table is paragraph formatting (sprmPFInTable,
  * sprmPFTtp for a row end) found through pair 13, the PlcBtePapx, in
- * 512-byte FKP pages of WordDocument. Without it 0x07 alone decides: a
- * cell, or a row end right after a cell end (so an empty cell reads as a
- * row end), and 0x0D paragraphs between two cells of a row are in the
- * cell. Fields (0x13 instruction 0x14 result 0x15) show their result
- * only; a PAGE field in a header or footer gives "#pagenum"; a legacy
- * check box (FORMCHECKBOX) shows as ☑ or □, its state read from the Data
- * stream where the CHPX (pair 12, PlcBteChpx) of its 0x01 points.
+ * 512-byte FKP pages of WordDocument; a PAPX too long for its page is
+ * only sprmPHugePapx, which points to its sprms in the Data stream
+ * (LibreOffice writes every row end so). Without PAPX 0x07 alone
+ * decides: a cell, or a row end right after a cell end (so an empty cell
+ * reads as a row end), and 0x0D paragraphs between two cells of a row
+ * are in the cell. Fields (0x13 instruction 0x14 result 0x15) show their
+ * result only; a PAGE field in a header or footer gives "#pagenum"; a
+ * legacy check box (FORMCHECKBOX) shows as ☑ or □, its state read from
+ * the Data stream where the CHPX (pair 12, PlcBteChpx) of its 0x01
+ * points. Character runs whose CHPX makes them a tracked deletion
+ * (sprmCFRMarkDel) or hidden (sprmCFVanish) are no text (paragraph, cell
+ * and field marks in them still count); tracked insertions are text.
  *
  * Only text and table places are read: no styles, fonts or sizes, no
  * footnotes, comments, text boxes of the main text (their place in it is
- * kept elsewhere) or piece (prm) formatting. Word 6/95 files (another
- * FIB) and encrypted ones give nothing. The streams are read into memory
- * (OLE_TEXT_STREAM_MAX each), every offset is checked, and at most
- * OLE_TEXT_MAX_CHARS characters a pass are looked at. */
+ * kept elsewhere), piece (prm) formatting or character styles. Word
+ * 6/95 files (another FIB) and encrypted ones give nothing. The streams
+ * are read into memory (OLE_TEXT_STREAM_MAX each), every offset is
+ * checked, and at most OLE_TEXT_MAX_CHARS characters a pass are looked
+ * at; a character costs at most one look-up of its CHPX run. */
 #include "probe_private.h"
 #include "doctext.h"
 
@@ -44,6 +50,7 @@
 #define OLE_TEXT_MAX_FIELDS 16          /* nesting kept track of */
 #define OLE_TEXT_NFIB_97 0xC0           /* 0xC1; 0xC0 for Windows' empty new file */
 #define OLE_TEXT_FKP 512
+#define OLE_TEXT_HUGE_PAPX 0x3FA2      /* PrcData: its grpprl is shorter */
 
 #define FIB_ENCRYPTED 0x0100
 #define FIB_WHICH_TABLE 0x0200
@@ -83,6 +90,11 @@ struct ole_text {
 	size_t nbte;
 	const unsigned char *chp;       /* PlcBteChpx, the same; NULL: none */
 	size_t nchp;
+	/* the CHPX run last looked up: bytes [run_from, run_to) of
+	 * WordDocument, and whether its text is gone (deleted, hidden) */
+	uint64_t run_from, run_to;
+	bool run_gone;
+	bool gone;                      /* the character being read is */
 	/* the Data stream, read at the first legacy check box */
 	int fd;
 	uint64_t size;
@@ -258,14 +270,28 @@ static bool ole_sprm_next(const unsigned char *p, size_t len, size_t *at, uint16
 	return true;
 }
 
-static void ole_sprms(const unsigned char *p, size_t len, struct ole_papx *px)
+static bool ole_data(struct ole_text *t);
+
+/* The table sprms of the grpprl p[0..len) into px. huge: whether a
+ * sprmPHugePapx may be followed into the Data stream (not from there). */
+static void ole_sprms(struct ole_text *t, const unsigned char *p, size_t len, bool huge,
+		      struct ole_papx *px)
 {
 	const unsigned char *op;
 	uint16_t sprm;
 	size_t at = 0;
 
 	while (ole_sprm_next(p, len, &at, &sprm, &op)) {
-		if (sprm == 0x2416)                   /* sprmPFInTable */
+		if ((sprm == 0x6646 || sprm == 0x6645) && huge) {  /* sprmPHugePapx */
+			/* a PrcData: a 16-bit length, the grpprl */
+			uint32_t loc = ole_le32(op);
+			size_t cb;
+
+			if (ole_data(t) && loc <= t->dlen && t->dlen - loc >= 2 &&
+			    (cb = ole_le16(t->data + loc)) < OLE_TEXT_HUGE_PAPX &&
+			    cb <= t->dlen - loc - 2)
+				ole_sprms(t, t->data + loc + 2, cb, false, px);
+		} else if (sprm == 0x2416)            /* sprmPFInTable */
 			px->in_table = op[0] != 0;
 		else if (sprm == 0x2417)              /* sprmPFTtp */
 			px->ttp = op[0] != 0;
@@ -279,10 +305,12 @@ static void ole_sprms(const unsigned char *p, size_t len, struct ole_papx *px)
 /* The FKP page of WordDocument that holds byte fc, through a PlcBte
  * (n + 1 FCs, n page numbers): the page, its runs' FCs, then for each run
  * bx bytes (1 for CHPX, 13 for PAPX) of which the first is a word offset
- * into the page. Returns the byte offset of fc's run: 0 if it has no
- * properties, SIZE_MAX if fc is not found. */
+ * into the page. Returns the byte offset of fc's properties in the page
+ * (*fkp_r), and the run's bytes [*from_r, *to_r), which hold fc: 0 if
+ * it has no properties, SIZE_MAX if fc is not found. */
 static size_t ole_fkp(const struct ole_text *t, const unsigned char *bte, size_t n,
-		      uint64_t fc, size_t bx, const unsigned char **fkp_r)
+		      uint64_t fc, size_t bx, const unsigned char **fkp_r, uint64_t *from_r,
+		      uint64_t *to_r)
 {
 	const unsigned char *fkp;
 	size_t i, crun;
@@ -298,19 +326,22 @@ static size_t ole_fkp(const struct ole_text *t, const unsigned char *bte, size_t
 	if (4 * (crun + 1) + bx * crun > OLE_TEXT_FKP - 1 ||
 	    (i = ole_plc_find(fkp, crun, fc)) == SIZE_MAX)
 		return SIZE_MAX;
+	*from_r = ole_le32(fkp + 4 * i);
+	*to_r = ole_le32(fkp + 4 * (i + 1));
 	return 2 * (size_t)fkp[4 * (crun + 1) + bx * i];
 }
 
 /* The PAPX of the paragraph whose mark is at byte fc of WordDocument: a
  * PapxInFkp (a length in words, a style number, sprms). False if the
  * paragraph is not found. */
-static bool ole_papx(const struct ole_text *t, uint64_t fc, struct ole_papx *px)
+static bool ole_papx(struct ole_text *t, uint64_t fc, struct ole_papx *px)
 {
 	const unsigned char *fkp;
+	uint64_t from, to;
 	size_t off, len;
 
 	memset(px, 0, sizeof(*px));
-	if ((off = ole_fkp(t, t->bte, t->nbte, fc, 13, &fkp)) == SIZE_MAX)
+	if ((off = ole_fkp(t, t->bte, t->nbte, fc, 13, &fkp, &from, &to)) == SIZE_MAX)
 		return false;
 	if (off == 0)
 		return true;
@@ -325,8 +356,43 @@ static bool ole_papx(const struct ole_text *t, uint64_t fc, struct ole_papx *px)
 	}
 	if (len < 2 || off + len > OLE_TEXT_FKP - 1)
 		return false;
-	ole_sprms(fkp + off + 2, len - 2, px);
+	ole_sprms(t, fkp + off + 2, len - 2, true, px);
 	return true;
+}
+
+/* The CHPX of the character run that holds byte fc of WordDocument: a
+ * length byte, sprms. Whether the run's text is gone: a tracked deletion
+ * (sprmCFRMarkDel) or hidden (sprmCFVanish). Their operands toggle: 1
+ * on, 0x81 the opposite of the style's (taken as plain: styles are not
+ * read), 0 and 0x80 off. Remembers the run (the character alone if the
+ * run is not found) so that its next characters need no look-up. */
+static bool ole_chpx_gone(struct ole_text *t, uint64_t fc)
+{
+	const unsigned char *fkp, *op;
+	uint64_t from = fc, to = fc + 1;
+	size_t off, at = 0, len;
+	uint16_t sprm;
+	bool del = false, vanish = false;
+
+	if (fc >= t->run_from && fc < t->run_to)
+		return t->run_gone;
+	off = ole_fkp(t, t->chp, t->nchp, fc, 1, &fkp, &from, &to);
+	if (off == SIZE_MAX) {
+		from = fc;
+		to = fc + 1;
+	} else if (off > 0 && off < OLE_TEXT_FKP - 1 &&
+		   off + 1 + (len = fkp[off]) <= OLE_TEXT_FKP - 1) {
+		while (ole_sprm_next(fkp + off + 1, len, &at, &sprm, &op)) {
+			if (sprm == 0x0800)                   /* sprmCFRMarkDel */
+				del = op[0] == 0x01 || op[0] == 0x81;
+			else if (sprm == 0x0803)              /* sprmCFVanish */
+				vanish = op[0] == 0x01 || op[0] == 0x81;
+		}
+	}
+	t->run_from = from;
+	t->run_to = to;
+	t->run_gone = del || vanish;
+	return t->run_gone;
 }
 
 /* ---- legacy check boxes ---- */
@@ -351,7 +417,8 @@ static bool ole_data(struct ole_text *t)
 static uint32_t ole_checkbox(struct ole_text *t, uint64_t fc)
 {
 	const unsigned char *fkp, *op, *ff;
-	size_t off = ole_fkp(t, t->chp, t->nchp, fc, 1, &fkp), at = 0, len;
+	uint64_t from, to;
+	size_t off = ole_fkp(t, t->chp, t->nchp, fc, 1, &fkp, &from, &to), at = 0, len;
 	uint32_t loc = UINT32_MAX, res;
 	uint16_t sprm;
 
@@ -524,9 +591,12 @@ static uint32_t ole_symbol(uint32_t c)
 }
 
 /* A character that shows: into the paragraph, or into the instruction
- * of the innermost field. */
+ * of the innermost field. Nothing if the character read (or the field
+ * end that shows a check box) is deleted or hidden text. */
 static void ole_visible(struct ole_text *t, uint32_t c)
 {
+	if (t->gone)
+		return;
 	if (ole_hidden(t)) {
 		struct ole_field *f = t->depth <= OLE_TEXT_MAX_FIELDS ?
 				      &t->fields[t->depth - 1] : NULL;
@@ -613,6 +683,7 @@ static void ole_piece(struct ole_text *t, uint32_t fc, uint64_t skip, uint64_t n
 
 		if (narrow && c >= 0x80 && c < 0xA0)
 			c = ole_cp1252[c - 0x80];
+		t->gone = t->chp != NULL && ole_chpx_gone(t, at);
 		if (c != 0)
 			ole_char(t, c, at);
 	}
@@ -641,6 +712,7 @@ static void ole_story(struct ole_text *t, uint64_t from, uint64_t to, bool heade
 		ole_piece(t, ole_le32(pcds + 8 * i + 2), (a < from ? from : a) - a,
 			  (b < to ? b : to) - (a < from ? from : a));
 	}
+	t->gone = false;
 	if (t->high != 0) {
 		t->high = 0;
 		ole_visible(t, 0xFFFD);

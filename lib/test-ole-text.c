@@ -6,7 +6,11 @@
  * and the piece table, the PlcBtePapx). A document is written as pieces
  * of UTF-8 text, each stored as UTF-16LE or as cp1252 bytes; in the text
  * '\r' ends a paragraph, '\a' a cell, ROW a table row, INPAR a paragraph
- * inside a cell. Hostile files are the good ones with bytes changed. */
+ * inside a cell; DEL, HIDE, INS and KEEP begin and end character runs
+ * with a CHPX (a tracked deletion, hidden text, a tracked insertion, both
+ * marks off). Row ends may have their PAPX in the Data stream
+ * (sprmPHugePapx) as LibreOffice writes them. Hostile files are the good
+ * ones with bytes changed. */
 #include "probe_private.h"
 #include "buf.h"
 #include "doctext.h"
@@ -24,12 +28,20 @@
 
 #define ROW "\x0e"              /* 0x07 with sprmPFTtp: a row end */
 #define INPAR "\x0f"            /* 0x0D with sprmPFInTable */
+#define DEL "\x10"              /* a tracked deletion (sprmCFRMarkDel) */
+#define HIDE "\x11"             /* hidden text (sprmCFVanish 0x81) */
+#define INS "\x12"              /* a tracked insertion (sprmCFRMarkIns) */
+#define KEEP "\x16"             /* sprmCFRMarkDel 0, sprmCFVanish 0x80: text */
 
 #define TEXT_AT 0x400           /* where the text starts in WordDocument */
 #define FKP_RUNS 20             /* paragraphs an FKP page describes */
 #define PLC_AT 11               /* the PlcPcd in 1Table: after the Prc and 0x02 lcb */
+#define CHP_RUNS 32             /* character runs a CHPX FKP page describes */
+#define MAX_CHP_RUNS 256
 
 enum par_kind { PAR_BODY, PAR_TABLE, PAR_TTP };
+/* the CHPX of a character run; CHP_BOX + i: the i-th check box */
+enum chp_kind { CHP_PLAIN, CHP_DEL, CHP_HIDE, CHP_INS, CHP_KEEP, CHP_BOX };
 
 struct piece {
 	const char *text;       /* UTF-8 with the marks above; NULL ends a list */
@@ -44,10 +56,17 @@ struct doc {
 	size_t npieces;
 	uint32_t papx_at, papx_len, chpx_at, chpx_len;    /* in 1Table */
 	/* legacy check boxes: the states of the 0x01 characters in turn,
-	 * '1' checked, '0' not, 'D' / 'd' by default (iRes 25); their bytes */
+	 * '1' checked, '0' not, 'D' / 'd' by default (iRes 25); how many */
 	const char *boxes;
-	uint32_t box_fc[16], box_end[16];
 	size_t nboxes;
+	/* character runs: run i from chr_at[i] to the next one's start (the
+	 * last to text_end), its kind; the kind of the text being written */
+	uint32_t chr_at[MAX_CHP_RUNS];
+	int chr_kind[MAX_CHP_RUNS];
+	size_t nchr;
+	int cur_kind;
+	bool huge;              /* row ends' PAPX: sprmPHugePapx into Data */
+	uint32_t huge_at;       /* the PrcData there */
 };
 
 struct run {
@@ -142,10 +161,17 @@ static uint32_t doc_piece(struct doc *d, const struct piece *p, uint32_t *fc_r,
 		buf_putc(&d->word, '\0');
 	*fc_r = p->narrow ? (uint32_t)(d->word.len * 2) | 0x40000000U : (uint32_t)d->word.len;
 	while (*s != '\0') {
-		uint32_t c = utf8_next(&s);
+		uint32_t c = utf8_next(&s), start = (uint32_t)d->word.len;
 		enum par_kind kind = PAR_BODY;
 		bool mark = c == '\r' || c == '\a' || c == '\f';
+		int chp = -1;
 
+		if (c == 0x10 || c == 0x11 || c == 0x12 || c == 0x16) { /* DEL HIDE INS KEEP */
+			chp = c == 0x10 ? CHP_DEL : c == 0x11 ? CHP_HIDE : c == 0x12 ?
+			      CHP_INS : CHP_KEEP;
+			d->cur_kind = d->cur_kind == chp ? CHP_PLAIN : chp;
+			continue;
+		}
 		if (c == 0x0E || c == 0x0F) {              /* ROW, INPAR */
 			kind = c == 0x0E ? PAR_TTP : PAR_TABLE;
 			c = c == 0x0E ? '\a' : '\r';
@@ -165,8 +191,14 @@ static uint32_t doc_piece(struct doc *d, const struct piece *p, uint32_t *fc_r,
 		n++;
 		if (c == 0x01 && d->boxes != NULL && d->boxes[d->nboxes] != '\0') {
 			assert(d->nboxes < 16);
-			d->box_end[d->nboxes] = (uint32_t)d->word.len;
-			d->box_fc[d->nboxes++] = (uint32_t)d->word.len - (p->narrow ? 1 : 2);
+			chp = CHP_BOX + (int)d->nboxes++;
+		}
+		if (chp < 0)
+			chp = d->cur_kind;
+		if (d->chr_kind[d->nchr - 1] != chp) {
+			assert(d->nchr < MAX_CHP_RUNS);
+			d->chr_at[d->nchr] = start;
+			d->chr_kind[d->nchr++] = chp;
 		}
 		if (mark) {
 			runs[*nruns].end = (uint32_t)d->word.len;
@@ -178,9 +210,11 @@ static uint32_t doc_piece(struct doc *d, const struct piece *p, uint32_t *fc_r,
 
 /* The PapxInFkp of a kind of paragraph into fkp; its size. In a table:
  * sprmPChgTabs (its long form), sprmPFInTable, sprmPItap. A row end:
- * sprmPFInTable, sprmTDefTable (two cells), sprmPFTtp. The first byte
- * is the length: 2 * cb - 1 bytes, or 0 and 2 * cb' bytes. */
-static size_t doc_papx(unsigned char *fkp, enum par_kind kind)
+ * sprmPFInTable, sprmTDefTable (two cells), sprmPFTtp; or, if huge_at
+ * is not UINT32_MAX, only sprmPHugePapx: these sprms are at huge_at in
+ * the Data stream. The first byte is the length: 2 * cb - 1 bytes, or 0
+ * and 2 * cb' bytes. */
+static size_t doc_papx(unsigned char *fkp, enum par_kind kind, uint32_t huge_at)
 {
 	static const unsigned char in_table[1 + 23] = {
 		12, 0, 0,
@@ -194,6 +228,13 @@ static size_t doc_papx(unsigned char *fkp, enum par_kind kind)
 		memcpy(fkp, in_table, sizeof(in_table));
 		return sizeof(in_table);
 	}
+	if (huge_at != UINT32_MAX) {
+		static const unsigned char huge[1 + 9] = { 5, 0, 0, 0x46, 0x66 };
+
+		memcpy(fkp, huge, sizeof(huge));
+		put_le32(fkp + 5, huge_at);
+		return sizeof(huge);
+	}
 	put_le16(ttp + 13, 4000);               /* rgdxaCenter: 0, 4000, 8000 */
 	put_le16(ttp + 15, 8000);
 	ttp[57] = 0x17;                         /* after 2 * 20 bytes of TC80 */
@@ -204,12 +245,21 @@ static size_t doc_papx(unsigned char *fkp, enum par_kind kind)
 }
 
 /* The FKP pages for the runs (FKP_RUNS a page) at the end of WordDocument
- * and the PlcBtePapx for them at the end of 1Table. */
+ * and the PlcBtePapx for them at the end of 1Table; with d->huge, the
+ * row ends' sprms as a PrcData (a 16-bit length, the grpprl) in Data. */
 static void doc_fkps(struct doc *d, const struct run *runs, size_t nruns)
 {
 	size_t npages = (nruns + FKP_RUNS - 1) / FKP_RUNS, first = TEXT_AT;
 	struct buf pns = BUF_INIT;
 
+	if (d->huge) {
+		unsigned char ttp[64];
+		size_t n = doc_papx(ttp, PAR_TTP, UINT32_MAX);
+
+		d->huge_at = (uint32_t)d->data.len;
+		buf_le16(&d->data, (uint32_t)n - 3);        /* less cb and istd */
+		buf_append(&d->data, ttp + 3, n - 3);
+	}
 	buf_pad(&d->word, (d->word.len + 511) / 512 * 512);
 	for (size_t pg = 0; pg < npages; pg++) {
 		size_t k0 = pg * FKP_RUNS, crun = nruns - k0 < FKP_RUNS ? nruns - k0 : FKP_RUNS;
@@ -218,7 +268,8 @@ static void doc_fkps(struct doc *d, const struct run *runs, size_t nruns)
 
 		for (int kind = PAR_TABLE; kind <= PAR_TTP; kind++) {
 			unsigned char tmp[64];
-			size_t n = doc_papx(tmp, (enum par_kind)kind);
+			size_t n = doc_papx(tmp, (enum par_kind)kind,
+					    d->huge ? d->huge_at : UINT32_MAX);
 
 			top = (top - n) & ~(size_t)1;
 			memcpy(fkp + top, tmp, n);
@@ -268,28 +319,49 @@ static void doc_fib(struct doc *d)
 	put_le32(pairs + 8 * 33 + 4, (uint32_t)(PLC_AT + 4 * (d->npieces + 1) + 8 * d->npieces));
 }
 
-/* A Word 97 document: the pieces of the main text, of the headers and
- * footers, of their text boxes (NULL: none), with or without the PAPX of
- * its paragraphs. */
-/* The check boxes' FFData in the Data stream, each after a
- * NilPICFAndBinData header (68 bytes); an FKP page of CHPX at the end of
- * WordDocument giving each box character sprmCFSpec, sprmCFData and
- * sprmCPicLocation (where its FFData is), and the PlcBteChpx for it at
- * the end of 1Table. */
-static void doc_boxes(struct doc *d)
+/* The CHPX of a kind of character run into p (a length byte, sprms);
+ * its size. A box: sprmCFSpec, sprmCFData, sprmCPicLocation (where its
+ * FFData is in Data, box_data). A deletion and an insertion as Word and
+ * LibreOffice write them: the mark, the author (sprmCIbstRMark(Del)),
+ * the time (sprmCDttmRMark(Del)). Hidden: sprmCFBold, sprmCFVanish. */
+static size_t doc_chpx(unsigned char *p, int kind, uint32_t box_data)
 {
-	unsigned char fkp[512] = { 0 }, rgb[40] = { 0 };
-	uint32_t fcs[40];
-	size_t crun = 0, top = 511;
+	static const unsigned char del[1 + 13] = {
+		13, 0x00, 0x08, 0x01, 0x63, 0x48, 0x01, 0x00, 0x64, 0x68, 0x5E, 0x12, 0xE7, 0x87,
+	}, ins[1 + 13] = {
+		13, 0x01, 0x08, 0x01, 0x04, 0x48, 0x01, 0x00, 0x05, 0x68, 0x5E, 0x12, 0xE7, 0x87,
+	}, hide[1 + 6] = {
+		6, 0x35, 0x08, 0x01, 0x03, 0x08, 0x81,
+	}, keep[1 + 6] = {
+		6, 0x00, 0x08, 0x00, 0x03, 0x08, 0x80,
+	}, box[1 + 13] = {
+		12, 0x55, 0x08, 1, 0x06, 0x08, 1, 0x03, 0x6A,
+	};
+	const unsigned char *src = kind == CHP_DEL ? del : kind == CHP_INS ? ins :
+				   kind == CHP_HIDE ? hide : kind == CHP_KEEP ? keep : box;
+	size_t n = src == hide || src == keep ? sizeof(hide) : sizeof(del);
 
-	buf_pad(&d->word, (d->word.len + 511) / 512 * 512);
-	fcs[0] = TEXT_AT;
+	memcpy(p, src, n);
+	if (src == box)
+		put_le32(p + 9, box_data);
+	return n;
+}
+
+/* The check boxes' FFData in the Data stream, each after a
+ * NilPICFAndBinData header (68 bytes); FKP pages of CHPX (CHP_RUNS runs
+ * a page) at the end of WordDocument for the character runs (a box
+ * character has sprmCFSpec, sprmCFData and sprmCPicLocation, where its
+ * FFData is); the PlcBteChpx for them at the end of 1Table. */
+static void doc_chpxs(struct doc *d)
+{
+	uint32_t box_data[16];
+	struct buf pns = BUF_INIT;
+
 	for (size_t i = 0; i < d->nboxes; i++) {
-		unsigned char chpx[14] = { 12, 0x55, 0x08, 1, 0x06, 0x08, 1, 0x03, 0x6A };
 		unsigned char ff[12 + 2 * 6 + 2 + 2 + 5 * 4] = { 0xFF, 0xFF, 0xFF, 0xFF };
 		char st = d->boxes[i];
 
-		put_le32(chpx + 9, (uint32_t)d->data.len);
+		box_data[i] = (uint32_t)d->data.len;
 		put_le16(ff + 4, 1 | (st == '1' ? 1 : st == '0' ? 0 : 25) << 2);
 		put_le16(ff + 8, 20);                       /* hps */
 		put_le16(ff + 10, 6);                       /* the name: Check1 */
@@ -300,42 +372,68 @@ static void doc_boxes(struct doc *d)
 		buf_le16(&d->data, 0x44);                   /* cbHeader */
 		buf_pad(&d->data, d->data.len + 0x44 - 6);
 		buf_append(&d->data, ff, sizeof(ff));
-		top = (top - sizeof(chpx)) & ~(size_t)1;
-		memcpy(fkp + top, chpx, sizeof(chpx));
-		/* runs: up to the box plain, the box with this CHPX */
-		fcs[++crun] = d->box_fc[i];
-		fcs[++crun] = d->box_end[i];
-		rgb[crun - 1] = (unsigned char)(top / 2);
 	}
-	fcs[++crun] = d->text_end;                      /* the rest plain */
-	for (size_t k = 0; k <= crun; k++)
-		put_le32(fkp + 4 * k, fcs[k]);
-	memcpy(fkp + 4 * (crun + 1), rgb, crun);
-	fkp[511] = (unsigned char)crun;
+	buf_pad(&d->word, (d->word.len + 511) / 512 * 512);
 	d->chpx_at = (uint32_t)d->table.len;
-	buf_le32(&d->table, TEXT_AT);
+	for (size_t k0 = 0; k0 < d->nchr; k0 += CHP_RUNS) {
+		size_t crun = d->nchr - k0 < CHP_RUNS ? d->nchr - k0 : CHP_RUNS, top = 511;
+		unsigned char fkp[512] = { 0 };
+		int pos[CHP_BOX + 16];
+
+		for (int kind = 0; kind < CHP_BOX + 16; kind++)
+			pos[kind] = -1;
+		for (size_t k = 0; k < crun; k++) {
+			int kind = d->chr_kind[k0 + k];
+
+			if (kind != CHP_PLAIN && pos[kind] < 0) {
+				unsigned char tmp[16];
+				size_t n = doc_chpx(tmp, kind, kind >= CHP_BOX ?
+						    box_data[kind - CHP_BOX] : 0);
+
+				top = (top - n) & ~(size_t)1;
+				memcpy(fkp + top, tmp, n);
+				pos[kind] = (int)(top / 2);
+			}
+			put_le32(fkp + 4 * k, d->chr_at[k0 + k]);
+			fkp[4 * (crun + 1) + k] = (unsigned char)(kind == CHP_PLAIN ? 0 :
+								  pos[kind]);
+		}
+		assert(4 * (crun + 1) + crun <= top);
+		put_le32(fkp + 4 * crun, k0 + crun < d->nchr ? d->chr_at[k0 + crun] : d->text_end);
+		fkp[511] = (unsigned char)crun;
+		buf_le32(&d->table, d->chr_at[k0]);
+		buf_le32(&pns, (uint32_t)(d->word.len / 512));
+		buf_append(&d->word, fkp, sizeof(fkp));
+	}
 	buf_le32(&d->table, d->text_end);
-	buf_le32(&d->table, (uint32_t)(d->word.len / 512));
-	d->chpx_len = 12;
-	buf_append(&d->word, fkp, sizeof(fkp));
+	buf_append(&d->table, pns.data, pns.len);
+	d->chpx_len = (uint32_t)(d->table.len - d->chpx_at);
+	buf_free(&pns);
 }
 
-static void doc_make_boxes(struct doc *d, const struct piece *const stories[3], bool papx,
-			   const char *boxes)
+/* A Word 97 document: the pieces of the main text, of the headers and
+ * footers, of their text boxes (NULL: none), with or without the PAPX of
+ * its paragraphs, with the check boxes' states (NULL: none). */
+static void doc_make_all(struct doc *d, const struct piece *const stories[3], bool papx,
+			 const char *boxes, bool huge)
 {
-	struct run runs[400];
+	struct run runs[4096];
 	size_t nruns = 0, np = 0;
 	uint32_t fcs[64], cps[65] = { 0 };
 	bool kinds[2] = { false, false };
 
 	memset(d, 0, sizeof(*d));
 	d->boxes = boxes;
+	d->huge = huge;
+	d->chr_at[0] = TEXT_AT;
+	d->chr_kind[0] = CHP_PLAIN;
+	d->nchr = 1;
 	buf_pad(&d->word, TEXT_AT);
 	for (int l = 0; l < 3; l++) {
 		for (const struct piece *p = stories[l]; p != NULL && p->text != NULL; p++) {
 			uint32_t n;
 
-			assert(np < 64 && nruns + strlen(p->text) < 400);
+			assert(np < 64 && nruns + strlen(p->text) < 4096);
 			n = doc_piece(d, p, &fcs[np], runs, &nruns);
 			cps[np + 1] = cps[np] + n;
 			np++;
@@ -361,10 +459,16 @@ static void doc_make_boxes(struct doc *d, const struct piece *const stories[3], 
 		doc_fkps(d, runs, nruns);
 		d->papx_len = (uint32_t)(d->table.len - d->papx_at);
 	}
-	if (d->nboxes > 0)
-		doc_boxes(d);
+	if (d->nboxes > 0 || d->nchr > 1)
+		doc_chpxs(d);
 	buf_pad(&d->word, 4096);
 	doc_fib(d);
+}
+
+static void doc_make_boxes(struct doc *d, const struct piece *const stories[3], bool papx,
+			   const char *boxes)
+{
+	doc_make_all(d, stories, papx, boxes, false);
 }
 
 static void doc_make_stories(struct doc *d, const struct piece *const stories[3], bool papx)
@@ -642,30 +746,32 @@ static const struct piece form[] = {
 	{ NULL, false },
 };
 
+static const char form_text[] =
+	"#format doc\n"
+	"p\t附件1：微创新案例申报表\n"
+	"p c=0.0.0\t申报单位名称\n"
+	"p c=0.0.1\t某某物业服务有限公司\n"
+	"p c=0.1.0\t案例类型\n"
+	"p c=0.1.1\t☑技术微创新 □服务微创新 □模式微创新\n"
+	"p c=0.2.0\t应用场景（200字以内）\n"
+	"p c=0.2.1\t在小区出入口设置智能道闸，业主无感通行。\n"
+	"p c=0.2.1\t每月减少人工值守120小时，投诉下降三成。\n"
+	"p c=0.3.0\t案例\n"
+	"p c=0.3.0\t简介\n"
+	"p c=0.3.1\t简介正文\n"
+	"p c=0.4.0\t联系人\n"
+	"p c=0.4.1\t\n"
+	"p\t\n"
+	"p c=1.0.0\t序号\n"
+	"p c=1.0.1\t姓名\n"
+	"p c=1.1.0\t1\n"
+	"p c=1.1.1\t张三\n"
+	"p\t填表说明：请如实填写。\n";
+
 static void test_ole_text_form(void)
 {
 	test_begin("probe_ole_text: a form-like table by its PAPX (cells, rows, tables)");
-	CHECK_TEXT(doc_text("form.doc", form, NULL, true),
-		   "#format doc\n"
-		   "p\t附件1：微创新案例申报表\n"
-		   "p c=0.0.0\t申报单位名称\n"
-		   "p c=0.0.1\t某某物业服务有限公司\n"
-		   "p c=0.1.0\t案例类型\n"
-		   "p c=0.1.1\t☑技术微创新 □服务微创新 □模式微创新\n"
-		   "p c=0.2.0\t应用场景（200字以内）\n"
-		   "p c=0.2.1\t在小区出入口设置智能道闸，业主无感通行。\n"
-		   "p c=0.2.1\t每月减少人工值守120小时，投诉下降三成。\n"
-		   "p c=0.3.0\t案例\n"
-		   "p c=0.3.0\t简介\n"
-		   "p c=0.3.1\t简介正文\n"
-		   "p c=0.4.0\t联系人\n"
-		   "p c=0.4.1\t\n"
-		   "p\t\n"
-		   "p c=1.0.0\t序号\n"
-		   "p c=1.0.1\t姓名\n"
-		   "p c=1.1.0\t1\n"
-		   "p c=1.1.1\t张三\n"
-		   "p\t填表说明：请如实填写。\n");
+	CHECK_TEXT(doc_text("form.doc", form, NULL, true), form_text);
 	test_end();
 }
 
@@ -1004,6 +1110,331 @@ static void test_ole_text_hostile(void)
 	test_end();
 }
 
+/* ---- row ends in the Data stream (sprmPHugePapx) ---- */
+
+/* The form, its row ends' PAPX only sprmPHugePapx, with one change (or
+ * none): its text. */
+static char *huge_changed(const char *name, void (*change)(struct doc *d))
+{
+	const struct piece *const stories[3] = { form, NULL, NULL };
+	struct doc d;
+	char *s;
+
+	doc_make_all(&d, stories, true, NULL, true);
+	if (change != NULL)
+		change(&d);
+	s = text_of(name, 9, &d);
+	doc_free(&d);
+	return s;
+}
+
+/* Every sprmPHugePapx of the PAPX FKP pages: its operand to loc. */
+static void huge_set_loc(struct doc *d, uint32_t loc)
+{
+	const unsigned char *bte = (unsigned char *)d->table.data + ole_get32(fib_pair(d, 13));
+	size_t n = (ole_get32(fib_pair(d, 13) + 4) - 4) / 8;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char *fkp = (unsigned char *)d->word.data +
+				     512 * ole_get32(bte + 4 * (n + 1) + 4 * i);
+
+		for (size_t k = 0; k + 9 < 511; k++)
+			if (memcmp(fkp + k, "\x05\0\0\x46\x66", 5) == 0)
+				put_le32(fkp + k + 5, loc);
+	}
+}
+
+static void change_huge_past(struct doc *d)
+{
+	huge_set_loc(d, (uint32_t)d->data.len);
+}
+
+static void change_huge_last(struct doc *d)
+{
+	huge_set_loc(d, (uint32_t)d->data.len - 1);       /* half a length */
+}
+
+static void change_huge_far(struct doc *d)
+{
+	huge_set_loc(d, 0xFFFFFFF0U);
+}
+
+static void change_huge_cb_big(struct doc *d)
+{
+	put_le16((unsigned char *)d->data.data + d->huge_at, 0x3FA2);
+}
+
+static void change_huge_cb_long(struct doc *d)
+{
+	put_le16((unsigned char *)d->data.data + d->huge_at, (uint32_t)d->data.len - 1);
+}
+
+static void change_huge_no_data(struct doc *d)
+{
+	buf_truncate(&d->data, 0);
+}
+
+/* The grpprl in Data begins with a sprmPHugePapx to itself: not
+ * followed, the row end's sprms after it are read. */
+static void change_huge_loop(struct doc *d)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *old = (unsigned char *)d->data.data + d->huge_at;
+	size_t cb = old[0] | (size_t)old[1] << 8;
+
+	buf_le16(&b, (uint32_t)cb + 6);
+	buf_append(&b, "\x46\x66", 2);
+	buf_le32(&b, d->huge_at);
+	buf_append(&b, old + 2, cb);
+	buf_truncate(&d->data, d->huge_at);
+	buf_append(&d->data, b.data, b.len);
+	buf_free(&b);
+}
+
+/* Without the row ends' PAPX, their 0x07 is a cell's: every cell of a
+ * table in its row 0, the row end an empty cell after them. */
+static const char huge_lost[] =
+	"#format doc\n"
+	"p\t附件1：微创新案例申报表\n"
+	"p c=0.0.0\t申报单位名称\n"
+	"p c=0.0.1\t某某物业服务有限公司\n"
+	"p c=0.0.2\t\n"
+	"p c=0.0.3\t案例类型\n"
+	"p c=0.0.4\t☑技术微创新 □服务微创新 □模式微创新\n"
+	"p c=0.0.5\t\n"
+	"p c=0.0.6\t应用场景（200字以内）\n"
+	"p c=0.0.7\t在小区出入口设置智能道闸，业主无感通行。\n"
+	"p c=0.0.7\t每月减少人工值守120小时，投诉下降三成。\n"
+	"p c=0.0.8\t\n"
+	"p c=0.0.9\t案例\n"
+	"p c=0.0.9\t简介\n"
+	"p c=0.0.10\t简介正文\n"
+	"p c=0.0.11\t\n"
+	"p c=0.0.12\t联系人\n"
+	"p c=0.0.13\t\n"
+	"p c=0.0.14\t\n"
+	"p\t\n"
+	"p c=1.0.0\t序号\n"
+	"p c=1.0.1\t姓名\n"
+	"p c=1.0.2\t\n"
+	"p c=1.0.3\t1\n"
+	"p c=1.0.4\t张三\n"
+	"p c=1.0.5\t\n"
+	"p\t填表说明：请如实填写。\n";
+
+static void test_ole_text_huge_papx(void)
+{
+	test_begin("probe_ole_text: row ends whose PAPX is in the Data stream (sprmPHugePapx)");
+	CHECK_TEXT(huge_changed("huge.doc", NULL), form_text);
+	CHECK_TEXT(huge_changed("huge-loop.doc", change_huge_loop), form_text);
+	/* a PrcData that is not there or does not fit: the row ends are not
+	 * known as such */
+	CHECK_TEXT(huge_changed("huge-past.doc", change_huge_past), huge_lost);
+	CHECK_TEXT(huge_changed("huge-last.doc", change_huge_last), huge_lost);
+	CHECK_TEXT(huge_changed("huge-far.doc", change_huge_far), huge_lost);
+	CHECK_TEXT(huge_changed("huge-cb-big.doc", change_huge_cb_big), huge_lost);
+	CHECK_TEXT(huge_changed("huge-cb-long.doc", change_huge_cb_long), huge_lost);
+	CHECK_TEXT(huge_changed("huge-no-data.doc", change_huge_no_data), huge_lost);
+	test_end();
+}
+
+/* ---- tracked changes and hidden text (CHPX) ---- */
+
+/* Deleted text (a word, a paragraph's text and its mark, a cell's text,
+ * a row end, a surrogate pair, a check box field, text in a cp1252
+ * piece) is not text, nor is hidden text; inserted text is, and so is
+ * text whose marks are off. */
+static const struct piece tracked[] = {
+	{ "附件1：微创新案例申报表" DEL "（修订稿）" DEL "\r", false },
+	{ "应用场景\a" INS "新增的一句。" INS "保留" DEL "删掉的一句，" DEL "正文。"
+	  HIDE "隐藏的批注" HIDE "\a" ROW, false },
+	{ "取得" KEEP "成效" KEEP "\a" DEL "整段删除" INPAR DEL "后一段\a" ROW, false },
+	{ "联系人\a" DEL "张三" DEL "\a" DEL ROW DEL, false },
+	{ "cp1252 " DEL "deleted " DEL "kept " HIDE "hidden" HIDE "\r", true },
+	{ "表情" DEL "😀" DEL "完\r", false },
+	{ "选择" DEL "\x13 FORMCHECKBOX \x01\x15" DEL "是 \x13 FORMCHECKBOX \x01\x15否\r", false },
+	{ NULL, false },
+};
+
+static const char tracked_text[] =
+	"#format doc\n"
+	"p\t附件1：微创新案例申报表\n"
+	"p c=0.0.0\t应用场景\n"
+	"p c=0.0.1\t新增的一句。保留正文。\n"
+	"p c=0.1.0\t取得成效\n"
+	"p c=0.1.1\t\n"
+	"p c=0.1.1\t后一段\n"
+	"p c=0.2.0\t联系人\n"
+	"p c=0.2.1\t\n"
+	"p\tcp1252 kept \n"
+	"p\t表情完\n"
+	"p\t选择是 □否\n";
+
+/* The same when the CHPX cannot be read: all of it, no check boxes. */
+static const char tracked_all[] =
+	"#format doc\n"
+	"p\t附件1：微创新案例申报表（修订稿）\n"
+	"p c=0.0.0\t应用场景\n"
+	"p c=0.0.1\t新增的一句。保留删掉的一句，正文。隐藏的批注\n"
+	"p c=0.1.0\t取得成效\n"
+	"p c=0.1.1\t整段删除\n"
+	"p c=0.1.1\t后一段\n"
+	"p c=0.2.0\t联系人\n"
+	"p c=0.2.1\t张三\n"
+	"p\tcp1252 deleted kept hidden\n"
+	"p\t表情😀完\n"
+	"p\t选择是 否\n";
+
+static char *tracked_changed(const char *name, void (*change)(struct doc *d))
+{
+	const struct piece *const stories[3] = { tracked, NULL, NULL };
+	struct doc d;
+	char *s;
+
+	doc_make_boxes(&d, stories, true, "10");
+	if (change != NULL)
+		change(&d);
+	s = text_of(name, 9, &d);
+	doc_free(&d);
+	return s;
+}
+
+/* The CHPX FKP pages the PlcBteChpx names: each to change(page). */
+static void chpx_pages(struct doc *d, void (*change)(unsigned char *fkp))
+{
+	const unsigned char *bte = (unsigned char *)d->table.data + ole_get32(fib_pair(d, 12));
+	size_t n = (ole_get32(fib_pair(d, 12) + 4) - 4) / 8;
+
+	for (size_t i = 0; i < n; i++)
+		change((unsigned char *)d->word.data + 512 * ole_get32(bte + 4 * (n + 1) + 4 * i));
+}
+
+static void change_chpx_pn_far(struct doc *d)
+{
+	/* the PlcBteChpx's pages: past the end of WordDocument */
+	unsigned char *bte = (unsigned char *)d->table.data + ole_get32(fib_pair(d, 12));
+	size_t n = (ole_get32(fib_pair(d, 12) + 4) - 4) / 8;
+
+	for (size_t i = 0; i < n; i++)
+		put_le32(bte + 4 * (n + 1) + 4 * i, (uint32_t)(d->word.len / 512) + (uint32_t)i);
+}
+
+static void change_chpx_bte_far(struct doc *d)
+{
+	put_le32(fib_pair(d, 12), (uint32_t)d->table.len - 8);
+}
+
+static void page_crun_big(unsigned char *fkp)
+{
+	fkp[511] = 0xFF;                        /* 255 runs do not fit */
+}
+
+static void change_chpx_crun(struct doc *d)
+{
+	chpx_pages(d, page_crun_big);
+}
+
+static void page_off_end(unsigned char *fkp)
+{
+	/* every run's CHPX at the page's last word, its length past it */
+	for (size_t k = 0; k < fkp[511]; k++)
+		fkp[4 * (fkp[511] + 1) + k] = 255;
+	fkp[510] = 200;
+}
+
+static void change_chpx_off_end(struct doc *d)
+{
+	chpx_pages(d, page_off_end);
+}
+
+static void page_cb_short(unsigned char *fkp)
+{
+	/* the deletion's CHPX: 2 bytes, sprmCFRMarkDel's operand outside */
+	for (size_t k = 0; k + 4 < 511; k++)
+		if (memcmp(fkp + k, "\x0d\x00\x08\x01\x63", 5) == 0)
+			fkp[k] = 2;
+}
+
+static void change_chpx_cb_short(struct doc *d)
+{
+	chpx_pages(d, page_cb_short);
+}
+
+static void page_overlap(unsigned char *fkp)
+{
+	/* run 1 ends before it starts, run 2 starts where run 0 does: the
+	 * runs overlap and are out of order */
+	memcpy(fkp + 8, fkp, 4);
+}
+
+static void change_chpx_overlap(struct doc *d)
+{
+	chpx_pages(d, page_overlap);
+}
+
+static void test_ole_text_tracked(void)
+{
+	struct buf many = BUF_INIT, want = BUF_INIT;
+	struct piece pieces[2] = { { NULL, false }, { NULL, false } };
+	const struct piece *const stories[3] = { pieces, NULL, NULL };
+	struct doc d;
+
+	test_begin("probe_ole_text: tracked deletions and hidden text are no text (CHPX)");
+	CHECK_TEXT(tracked_changed("tracked.doc", NULL), tracked_text);
+	/* 100 deletions between 101 kept words: 201 runs on 7 CHPX pages */
+	buf_append(&many, "第0段", strlen("第0段"));
+	buf_append(&want, "#format doc\np\t第0段", strlen("#format doc\np\t第0段"));
+	for (int i = 1; i <= 100; i++) {
+		char *del = xasprintf(DEL "删%d" DEL "留%d", i, i), *keep = xasprintf("留%d", i);
+
+		buf_append(&many, del, strlen(del));
+		buf_append(&want, keep, strlen(keep));
+		free(del);
+		free(keep);
+	}
+	buf_append(&many, "\r", 2);
+	buf_append(&want, "\n", 1);
+	buf_putc(&want, '\0');
+	pieces[0].text = many.data;
+	doc_make_all(&d, stories, true, NULL, false);
+	test_assert_int(d.nchr, 201);
+	CHECK_TEXT(text_of("tracked-many.doc", 9, &d), want.data);
+	doc_free(&d);
+	buf_free(&many);
+	buf_free(&want);
+	test_end();
+
+	test_begin("probe_ole_text: hostile CHPX (pages past the stream, bad runs and lengths)");
+	CHECK_TEXT(tracked_changed("chpx-pn-far.doc", change_chpx_pn_far), tracked_all);
+	CHECK_TEXT(tracked_changed("chpx-bte-far.doc", change_chpx_bte_far), tracked_all);
+	CHECK_TEXT(tracked_changed("chpx-crun.doc", change_chpx_crun), tracked_all);
+	CHECK_TEXT(tracked_changed("chpx-off-end.doc", change_chpx_off_end), tracked_all);
+	{
+		char *s = tracked_changed("chpx-cb-short.doc", change_chpx_cb_short);
+
+		/* deletions read as text, hidden text still hidden, boxes kept */
+		test_assert(s != NULL && strstr(s, "p\t附件1：微创新案例申报表（修订稿）\n") &&
+			    strstr(s, "p c=0.0.1\t新增的一句。保留删掉的一句，正文。\n") &&
+			    strstr(s, "p\tcp1252 deleted kept \n"));
+		free(s);
+	}
+	/* the first deletion lies in run 1, which is not found */
+	CHECK_TEXT(tracked_changed("chpx-overlap.doc", change_chpx_overlap),
+		   "#format doc\n"
+		   "p\t附件1：微创新案例申报表（修订稿）\n"
+		   "p c=0.0.0\t应用场景\n"
+		   "p c=0.0.1\t新增的一句。保留正文。\n"
+		   "p c=0.1.0\t取得成效\n"
+		   "p c=0.1.1\t\n"
+		   "p c=0.1.1\t后一段\n"
+		   "p c=0.2.0\t联系人\n"
+		   "p c=0.2.1\t\n"
+		   "p\tcp1252 kept \n"
+		   "p\t表情完\n"
+		   "p\t选择是 □否\n");
+	test_end();
+}
+
 /* 100000 one-character pieces, "a" and "\r" by turns: 50000 paragraphs,
  * cut at DOCTEXT_MAX. */
 static void test_ole_text_many_pieces(void)
@@ -1053,15 +1484,19 @@ static void test_ole_text_mutations(void)
 	bool ok = true;
 	struct doc d;
 
-	test_begin("probe_ole_text: 300 randomly changed forms (FIB, text, FKPs, 1Table, Data)");
-	for (int round = 0; round < 300 && ok; round++) {
+	test_begin("probe_ole_text: 600 randomly changed forms (FIB, text, FKPs, 1Table, Data)");
+	for (int round = 0; round < 600 && ok; round++) {
 		char *s;
 
-		const struct piece *const stories[3] = { round % 4 < 2 ? form : form_boxes,
+		/* the form, with check boxes, with tracked changes; PAPX or
+		 * not; row ends in Data or not */
+		const struct piece *const stories[3] = {
+			round % 6 < 2 ? form : round % 6 < 4 ? form_boxes : tracked,
 			(const struct piece[]){ { "页眉\x13 PAGE \x14" "1\x15\r", false },
 						{ NULL, false } }, NULL };
 
-		doc_make_boxes(&d, stories, round % 2 == 0, "01Dd1");
+		doc_make_all(&d, stories, round % 2 == 0, round % 6 < 4 ? "01Dd1" : "10",
+			     round % 3 == 0);
 		for (int k = 0; k < 1 + round % 8; k++) {
 			struct buf *b = (x = x * 1103515245 + 12345) >> 16 & 1 ? &d.word : &d.table;
 			size_t at;
@@ -1199,7 +1634,7 @@ int main(void)
 	static void (*const tests[])(void) = {
 		test_ole_text_plain, test_ole_text_form, test_ole_text_guess,
 		test_ole_text_header, test_ole_text_fields, test_ole_text_checkbox,
-		test_ole_text_hostile,
+		test_ole_text_hostile, test_ole_text_huge_papx, test_ole_text_tracked,
 		test_ole_text_many_pieces, test_ole_text_mutations, test_ole_text_file,
 		test_ole_text_sandbox, NULL
 	};
