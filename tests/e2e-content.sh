@@ -20,7 +20,8 @@
 # 5. the company resends the cases from its own address: case.resubmitted.
 # 6. PDFs (text, object streams, scans with and without a red seal, a red
 #    红头 rule, an invisible OCR layer): `casemailctl inspect --json` facts.
-# 7. a Word 97 .doc 申报表 (piece table, table cells): the same form checks.
+# 7. a Word 97 .doc 申报表 (piece table, table cells as LibreOffice writes
+#    them, a tracked deletion) and a .wps 推荐表: the same checks.
 set -u
 
 py=/usr/bin/python3
@@ -240,7 +241,7 @@ grep -q '^ok' "$work/pdf.tap" || status=1
 # 7. Word 97 .doc and WPS .wps: the same form checks from the binary format
 PYTHONPATH="$top/fixtures" "$py" - "$work/doc.eml" <<'PY'
 import datetime, sys
-from fxfmt import word97_doc, WORD_ROW
+from fxfmt import word97_doc, WORD_ROW, WORD_DEL
 from fxclients import WEICHUANGXIN, HAOFUWU, qq_attachment, qq_mail
 class Blob:
     def __init__(self, data): self.data = data
@@ -252,7 +253,8 @@ form = "物业管理“微创新”案例征集表\r" + table([
     ["案例类型", "☑技术微创新 □服务微创新 □模式微创新"],
     ["案例所属范围", "安全管理类"],
     ["投入成本", "约2.8万元"],
-    ["应用场景（200字以内）", scene],
+    # 240 字 shown plus 60 字 of a tracked deletion: Word shows 240
+    ["应用场景（200字以内）", scene + WORD_DEL + "删除的内容不算字数。" * 6 + WORD_DEL],
     ["解决问题及措施（500字以内）", "安装地磁感应器，占用三分钟即推送提醒。"],
     ["取得成效（200字以内）", "消防通道占用下降九成。"],
 ]) + "\r"
@@ -263,7 +265,9 @@ when = datetime.datetime(2023, 7, 20, 9, 0, tzinfo=datetime.timezone(datetime.ti
 open(sys.argv[1], "wb").write(qq_mail(uid="DOC0001", cs="gb18030", sender="王敏", qq="800000002",
     to=WEICHUANGXIN, to_name="征集办", subject="微创新申报", arrival=when, date=when,
     text="附件", html="附件",
-    parts=[qq_attachment("青岛海湾物业管理有限公司+消防通道占用智能提醒.doc", Blob(word97_doc([form])))]))
+    # row ends as LibreOffice writes them (their properties in the Data stream)
+    parts=[qq_attachment("青岛海湾物业管理有限公司+消防通道占用智能提醒.doc",
+                         Blob(word97_doc([form], huge_papx=True)))]))
 when += datetime.timedelta(days=1100)
 open(sys.argv[1].replace(".eml", "-wps.eml"), "wb").write(qq_mail(uid="WPS0001", cs="gb18030",
     sender="王敏", qq="800000002", to=HAOFUWU, to_name="征集办", subject="好服务推荐表",
@@ -280,7 +284,7 @@ wc = [c for c in content if c[0] == "doc.word_count" and "应用场景" in c[2] 
 rate = [c for c in content if c[0] == "doc.recommendation" and "85%" in c[2]]
 other = [c for c in content if c not in wc + rate]
 ok = len(wc) == 1 and len(rate) == 1 and not other
-print("%s - .doc 申报表 and .wps 推荐表 read from the piece table: 应用场景 240字, 收缴率 85%%"
+print("%s - .doc 申报表 (LibreOffice row ends, a tracked deletion) and .wps 推荐表: 应用场景 240字, 收缴率 85%%"
       % ("ok" if ok else "not ok"))
 if not ok:
     print("# " + json.dumps(content, ensure_ascii=False))
