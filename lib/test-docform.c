@@ -262,7 +262,12 @@ static void test_selected(void)
 	test_assert(err != NULL && strstr(err, ":1: expected") != NULL);
 	free(err);
 	free(path);
-	test_assert_str(selected_norm("ＡＢＣ １２３，“好服务”"), "abc123好服务");
+	{
+		char *n = selected_norm("ＡＢＣ １２３，“好服务”");
+
+		test_assert_str(n, "abc123好服务");
+		free(n);
+	}
 	test_end();
 }
 
