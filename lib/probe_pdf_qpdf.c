@@ -35,7 +35,7 @@
 #define PROBE_PDF_MAX_IMAGES 12
 #define PROBE_PDF_MAX_CONTENT (8 * 1024 * 1024)
 #define PROBE_PDF_MAX_PIXELS (40 * 1000 * 1000)
-#define PROBE_PDF_SEAL_SIDE 1200    /* images decoded to about this size */
+#define PROBE_PDF_SEAL_SIDE 640     /* images decoded to at most this size */
 #define PROBE_PDF_MAX_OBJSTM (64 * 1024 * 1024) /* object streams, inflated, all */
 
 struct pdf_ctm {
