@@ -5,6 +5,7 @@
  * untrusted input is bounded by limits long before memory runs out. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;     /* NULL until the first append; then data[len] == '\0' */
@@ -17,6 +18,9 @@ struct buf {
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
+/* Append code point cp as UTF-8; a surrogate or a value beyond U+10FFFF
+ * as U+FFFD. */
+void buf_put_utf8(struct buf *b, uint32_t cp);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)

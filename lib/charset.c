@@ -55,6 +55,37 @@ bool charset_is_utf8(const void *data, size_t len)
 	return true;
 }
 
+uint32_t charset_utf8_next(const void *s, size_t len, size_t *n)
+{
+	const unsigned char *p = s;
+	uint32_t cp, min;
+	size_t need;
+
+	*n = 1;
+	if (p[0] < 0x80)
+		return p[0];
+	if ((p[0] & 0xe0) == 0xc0) {
+		need = 1; cp = p[0] & 0x1f; min = 0x80;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		need = 2; cp = p[0] & 0x0f; min = 0x800;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		need = 3; cp = p[0] & 0x07; min = 0x10000;
+	} else {
+		return 0xfffd;
+	}
+	if (len <= need)
+		return 0xfffd;
+	for (size_t i = 1; i <= need; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0xfffd;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0xfffd;
+	*n = need + 1;
+	return cp;
+}
+
 static const struct {
 	const char *label, *iconv;
 } charset_aliases[] = {

@@ -7,10 +7,15 @@
  * label is therefore decoded as GB18030 (a superset of GB2312 and GBK). */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "buf.h"
 
 /* True if data is well-formed UTF-8 (no overlongs, no surrogates). */
 bool charset_is_utf8(const void *data, size_t len);
+/* The code point at s[0..len) (len > 0) and, in *n, its length in bytes.
+ * A byte that does not start well-formed UTF-8 (the checks of
+ * charset_is_utf8) is U+FFFD of length 1. */
+uint32_t charset_utf8_next(const void *s, size_t len, size_t *n);
 /* True if data is plain 7-bit ASCII. */
 bool charset_is_ascii(const void *data, size_t len);
 /* Map a MIME charset label to the iconv name casemail decodes it with

@@ -1,6 +1,7 @@
 /* docform: forms and sections in a document's text (see docform.h). */
 #include "docform.h"
 #include "buf.h"
+#include "charset.h"
 #include "wordcount.h"
 #include "xalloc.h"
 
@@ -8,58 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One code point of valid UTF-8 (doctext_parse() checked it); *n its
- * length. */
+/* One code point of the NUL-terminated s (valid UTF-8: doctext_parse()
+ * checked it); *n its length. */
 static uint32_t docform_cp(const char *s, size_t *n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-
-	if (u[0] < 0x80) {
-		*n = 1;
-		return u[0];
-	}
-	if (u[0] < 0xE0 && u[1] != 0) {
-		*n = 2;
-		return ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
-	}
-	if (u[0] < 0xF0 && u[1] != 0 && u[2] != 0) {
-		*n = 3;
-		return ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) |
-		       (u[2] & 0x3F);
-	}
-	if (u[1] != 0 && u[2] != 0 && u[3] != 0) {
-		*n = 4;
-		return ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) |
-		       ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
-	}
-	*n = 1;
-	return 0xFFFD;
-}
-
-static void docform_put_cp(struct buf *b, uint32_t c)
-{
-	char o[4];
-
-	if (c < 0x80) {
-		buf_putc(b, (char)c);
-		return;
-	}
-	if (c < 0x800) {
-		o[0] = (char)(0xC0 | (c >> 6));
-		o[1] = (char)(0x80 | (c & 0x3F));
-		buf_append(b, o, 2);
-	} else if (c < 0x10000) {
-		o[0] = (char)(0xE0 | (c >> 12));
-		o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (c & 0x3F));
-		buf_append(b, o, 3);
-	} else {
-		o[0] = (char)(0xF0 | (c >> 18));
-		o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		o[3] = (char)(0x80 | (c & 0x3F));
-		buf_append(b, o, 4);
-	}
+	return charset_utf8_next(s, strnlen(s, 4), n);
 }
 
 static bool docform_blank(uint32_t c)
@@ -79,7 +33,7 @@ char *docform_norm(const char *s)
 			continue;
 		if (c >= 0xFF01 && c <= 0xFF5E)
 			c -= 0xFEE0;
-		docform_put_cp(&b, c);
+		buf_put_utf8(&b, c);
 	}
 	return buf_steal(&b);
 }

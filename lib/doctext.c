@@ -1,5 +1,6 @@
 /* doctext: the line format of a document's text (see doctext.h). */
 #include "doctext.h"
+#include "charset.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -91,42 +92,6 @@ bool doctext_put_par(struct buf *out, const struct doctext_par *p, const char *t
 
 /* Reader. */
 
-static bool doctext_utf8_ok(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t need;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			need = 1, cp = c & 0x1F;
-		else if (c >= 0xE0 && c <= 0xEF)
-			need = 2, cp = c & 0x0F;
-		else if (c >= 0xF0 && c <= 0xF4)
-			need = 3, cp = c & 0x07;
-		else
-			return false;
-		if (i + need >= len)
-			return false;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return false;
-		i += need + 1;
-	}
-	return true;
-}
-
 /* A bounded non-negative number from s[0..len); -1 if not one. */
 static int doctext_num(const char *s, size_t len, int max)
 {
@@ -173,7 +138,7 @@ static void doctext_attr(struct doctext_par *p, const char *k, size_t klen,
 	else if (KEY("o"))
 		p->outline = doctext_num(v, vlen, 9) > 0 ? doctext_num(v, vlen, 9) : 0;
 	else if (KEY("f") && vlen < sizeof(p->font) &&
-		 doctext_utf8_ok((const unsigned char *)v, vlen)) {
+		 charset_is_utf8(v, vlen)) {
 		memcpy(p->font, v, vlen);
 		p->font[vlen] = '\0';
 	} else if (KEY("s"))
@@ -195,7 +160,7 @@ static void doctext_par_line(struct doctext *dt, const char *s, size_t len)
 
 	if (tab == NULL || dt->npars >= DOCTEXT_MAX_PARS)
 		return;
-	if (!doctext_utf8_ok((const unsigned char *)tab + 1, len - (size_t)(tab + 1 - s)))
+	if (!charset_is_utf8(tab + 1, len - (size_t)(tab + 1 - s)))
 		return;
 	dt->pars = xreallocarray(dt->pars, dt->npars + 1, sizeof(*dt->pars));
 	p = &dt->pars[dt->npars++];
@@ -236,7 +201,7 @@ struct doctext *doctext_parse(const char *data, size_t len)
 
 			memcpy(dt->format, s + 8, fl);
 			dt->format[fl] = '\0';
-			if (!doctext_utf8_ok((const unsigned char *)dt->format, fl))
+			if (!charset_is_utf8(dt->format, fl))
 				dt->format[0] = '\0';
 		} else if (n == 8 && memcmp(s, "#pagenum", 8) == 0) {
 			dt->page_number = true;

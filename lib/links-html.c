@@ -24,29 +24,6 @@ static const struct { const char *name, *utf8; } links_entities[] = {
 	{ "reg", "®" },
 };
 
-static void links_put_utf8(struct buf *out, unsigned long cp)
-{
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;
-	if (cp == 0xa0)
-		cp = ' ';
-	if (cp < 0x80) {
-		buf_putc(out, (char)cp);
-	} else if (cp < 0x800) {
-		buf_putc(out, (char)(0xc0 | (cp >> 6)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_putc(out, (char)(0xe0 | (cp >> 12)));
-		buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_putc(out, (char)(0xf0 | (cp >> 18)));
-		buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(out, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* s[0] == '&': append the character and return the bytes used, or 0 if
  * this is no entity we know (then '&' is literal). */
 static size_t links_entity(const char *s, size_t n, struct buf *out)
@@ -69,7 +46,8 @@ static size_t links_entity(const char *s, size_t n, struct buf *out)
 		}
 		if (digits == 0)
 			return 0;
-		links_put_utf8(out, cp);
+		/* at most 8 digits: fits 32 bits; NUL is no text, NBSP a space */
+		buf_put_utf8(out, cp == 0 ? 0xfffd : cp == 0xa0 ? ' ' : (uint32_t)cp);
 		return i < n && s[i] == ';' ? i + 1 : i;
 	}
 	for (size_t k = 0; k < sizeof(links_entities) / sizeof(links_entities[0]); k++) {

@@ -550,30 +550,6 @@ static bool ole_hidden(const struct ole_text *t)
 	return false;
 }
 
-static void ole_utf8(struct buf *b, uint32_t c)
-{
-	char u[4];
-
-	if (c < 0x80) {
-		buf_putc(b, (char)c);
-	} else if (c < 0x800) {
-		u[0] = (char)(0xC0 | c >> 6);
-		u[1] = (char)(0x80 | (c & 0x3F));
-		buf_append(b, u, 2);
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xE0 | c >> 12);
-		u[1] = (char)(0x80 | (c >> 6 & 0x3F));
-		u[2] = (char)(0x80 | (c & 0x3F));
-		buf_append(b, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | c >> 18);
-		u[1] = (char)(0x80 | (c >> 12 & 0x3F));
-		u[2] = (char)(0x80 | (c >> 6 & 0x3F));
-		u[3] = (char)(0x80 | (c & 0x3F));
-		buf_append(b, u, 4);
-	}
-}
-
 /* A check box of a symbol font (Wingdings, Wingdings 2: Word keeps their
  * characters at U+F000 + code) as the Unicode one it shows. */
 static uint32_t ole_symbol(uint32_t c)
@@ -607,7 +583,7 @@ static void ole_visible(struct ole_text *t, uint32_t c)
 		return;
 	}
 	if (t->par.len < DOCTEXT_MAX)
-		ole_utf8(&t->par, ole_symbol(c));
+		buf_put_utf8(&t->par, ole_symbol(c));
 }
 
 /* One character (a UTF-16 code unit) of a story, at byte fc. */

@@ -49,32 +49,6 @@ static bool rj_lit(struct rj *r, const char *word)
 	return true;
 }
 
-static void rj_utf8(struct buf *b, uint32_t cp)
-{
-	char u[4];
-
-	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 4);
-	}
-}
-
 static int rj_hex4(struct rj *r, uint32_t *v_r)
 {
 	uint32_t v = 0;
@@ -109,12 +83,12 @@ static int rj_escape_u(struct rj *r, struct buf *b)
 
 		r->p += 2;
 		if (rj_hex4(r, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
-			rj_utf8(b, 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
+			buf_put_utf8(b, 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
 			return 0;
 		}
 		r->p = save;
 	}
-	rj_utf8(b, hi);
+	buf_put_utf8(b, hi == 0 ? 0xfffd : hi);
 	return 0;
 }
 

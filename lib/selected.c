@@ -1,6 +1,7 @@
 /* selected: the list of cases already selected (see selected.h). */
 #include "selected.h"
 #include "buf.h"
+#include "charset.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -12,30 +13,6 @@
 
 #define SELECTED_MAX_LINE 4096
 #define SELECTED_MAX_ENTRIES 100000
-
-static uint32_t selected_cp(const unsigned char *s, size_t *n)
-{
-	if (s[0] < 0x80) {
-		*n = 1;
-		return s[0];
-	}
-	if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
-		*n = 2;
-		return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-	}
-	if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-		*n = 3;
-		return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
-		       (s[2] & 0x3F);
-	}
-	if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-	    (s[3] & 0xC0) == 0x80) {
-		*n = 4;
-		return 0x10000;       /* kept as is below */
-	}
-	*n = 1;
-	return 0xFFFD;
-}
 
 /* Blanks and punctuation, after full-width folding. */
 static bool selected_ignored(uint32_t c)
@@ -55,7 +32,7 @@ char *selected_norm(const char *str)
 	size_t n;
 
 	while (*s != '\0') {
-		uint32_t c = selected_cp(s, &n);
+		uint32_t c = charset_utf8_next(s, strnlen((const char *)s, 4), &n);
 
 		if (c >= 0xFF01 && c <= 0xFF5E) {
 			c -= 0xFEE0;

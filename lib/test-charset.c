@@ -85,12 +85,52 @@ static void test_charset_beyond_unicode(void)
 	test_end();
 }
 
+static void test_charset_utf8_next(void)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		uint32_t cp;
+		size_t n;
+	} cases[] = {
+		{ "A", 1, 'A', 1 }, { "\xc2\xb7", 2, 0xb7, 2 }, { "中", 3, 0x4e2d, 3 },
+		{ "\xf0\xa0\x80\x80", 4, 0x20000, 4 },
+		{ "\xc0\xaf", 2, 0xfffd, 1 },                 /* overlong '/' */
+		{ "\xed\xa0\x80", 3, 0xfffd, 1 },             /* surrogate */
+		{ "\xf4\x90\x80\x80", 4, 0xfffd, 1 },         /* beyond U+10FFFF */
+		{ "\xe4\xb8", 2, 0xfffd, 1 },                 /* cut short */
+		{ "\xe4\xb8\xad", 2, 0xfffd, 1 },             /* len ends inside it */
+		{ "\x80", 1, 0xfffd, 1 }, { "\xff", 1, 0xfffd, 1 },
+	};
+	struct buf b = BUF_INIT;
+
+	test_begin("charset_utf8_next and buf_put_utf8: one code point each way");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = 0;
+
+		test_assert_int(charset_utf8_next(cases[i].s, cases[i].len, &n), cases[i].cp);
+		test_assert_int(n, cases[i].n);
+		/* what decodes whole encodes back to the same bytes */
+		if (cases[i].cp != 0xfffd) {
+			buf_truncate(&b, 0);
+			buf_put_utf8(&b, cases[i].cp);
+			test_assert(b.len == n && memcmp(b.data, cases[i].s, n) == 0);
+		}
+	}
+	buf_truncate(&b, 0);
+	buf_put_utf8(&b, 0xd800);
+	buf_put_utf8(&b, 0x110000);
+	test_assert_str(buf_cstr(&b), "\xef\xbf\xbd\xef\xbf\xbd");
+	buf_free(&b);
+	test_end();
+}
+
 int main(void)
 {
 	static void (*const tests[])(void) = {
 		test_charset_is_utf8, test_charset_gb_labels,
 		test_charset_big5_and_unknown, test_charset_guess,
-		test_charset_beyond_unicode, NULL
+		test_charset_beyond_unicode, test_charset_utf8_next, NULL
 	};
 	return test_run(tests);
 }

@@ -1,45 +1,10 @@
 /* wordcount: Word's 字数 (see wordcount.h). */
 #include "wordcount.h"
+#include "charset.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-
-/* One code point from s[0..len), its length in *n (1 for a bad byte,
- * returned as 0xFFFD). */
-static uint32_t wordcount_next(const unsigned char *s, size_t len, size_t *n)
-{
-	uint32_t c = s[0], min;
-	size_t need;
-
-	if (c < 0x80) {
-		*n = 1;
-		return c;
-	}
-	if ((c & 0xE0) == 0xC0) {
-		need = 1; c &= 0x1F; min = 0x80;
-	} else if ((c & 0xF0) == 0xE0) {
-		need = 2; c &= 0x0F; min = 0x800;
-	} else if ((c & 0xF8) == 0xF0) {
-		need = 3; c &= 0x07; min = 0x10000;
-	} else {
-		*n = 1;
-		return 0xFFFD;
-	}
-	if (need >= len) {
-		*n = 1;
-		return 0xFFFD;
-	}
-	for (size_t i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*n = 1;
-			return 0xFFFD;
-		}
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	*n = need + 1;
-	return c < min || c > 0x10FFFF ? 0xFFFD : c;
-}
 
 static bool wordcount_is_space(uint32_t c)
 {
@@ -78,7 +43,7 @@ void wordcount(const char *str, size_t len, struct wordcount *r)
 
 	memset(r, 0, sizeof(*r));
 	while (i < len) {
-		uint32_t c = wordcount_next(s + i, len - i, &n);
+		uint32_t c = charset_utf8_next(s + i, len - i, &n);
 
 		i += n;
 		if (wordcount_is_space(c)) {
