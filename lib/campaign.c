@@ -549,3 +549,10 @@ const char *campaign_report(const struct campaign *c, const char *key)
 {
 	return text_get(c->report, c->nreport, key);
 }
+
+unsigned campaign_quota_limit(const struct campaign *c, const char *city)
+{
+	if (c->quota_large_limit > 0 && strlist_contains_ci(&c->quota_large_cities, city))
+		return c->quota_large_limit;
+	return c->quota_limit;
+}

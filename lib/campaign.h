@@ -95,6 +95,9 @@ const struct campaign *campaign_set_find_id(const struct campaign_set *set,
 /* The campaign with this address (case-insensitive), or NULL. */
 const struct campaign *campaign_set_find_address(const struct campaign_set *set,
 						 const char *addr);
+/* How many cases a 汇总清单 may list for city: quota_large_limit for a
+ * quota_large_cities city (when set), else quota_limit (0: no quota). */
+unsigned campaign_quota_limit(const struct campaign *c, const char *city);
 /* A [messages] or [report] text, or NULL. */
 const char *campaign_message(const struct campaign *c, const char *key);
 const char *campaign_report(const struct campaign *c, const char *key);

@@ -512,13 +512,10 @@ static int digest_list_row_cb(const struct state_summary_row *r, void *ctx)
 		if (strcmp(s->cities[i].city, r->city) == 0)
 			break;
 	if (i == s->ncities) {
-		bool large = strlist_contains_ci(&l->cp->quota_large_cities, r->city);
-
 		s->cities = xreallocarray(s->cities, s->ncities + 1, sizeof(*s->cities));
 		s->cities[i].city = xstrdup(r->city);
 		s->cities[i].listed = 0;
-		s->cities[i].limit = large && l->cp->quota_large_limit > 0 ?
-				     l->cp->quota_large_limit : l->cp->quota_limit;
+		s->cities[i].limit = campaign_quota_limit(l->cp, r->city);
 		s->ncities++;
 	}
 	s->cities[i].listed++;
@@ -534,17 +531,6 @@ static int digest_list_case_cb(const struct state_case *c, void *ctx)
 	return 0;
 }
 
-/* The 小区 of a case name "小区+标题", normalised (selected.h). */
-static char *digest_case_place(const char *name)
-{
-	const char *plus = strstr(name, "+");
-	char *place = plus != NULL ? xstrndup(name, (size_t)(plus - name)) : xstrdup(name);
-	char *n = selected_norm_place(place);
-
-	free(place);
-	return n;
-}
-
 static int digest_sender_list(struct digest_ctx *ctx, const struct campaign *cp,
 			      struct digest_sender *s, int64_t until)
 {
@@ -557,33 +543,23 @@ static int digest_sender_list(struct digest_ctx *ctx, const struct campaign *cp,
 	if (ret == 0 && l.places.n > 0)
 		ret = state_cases(ctx->st, ctx->c->id, until, digest_list_case_cb, &l,
 				  &ctx->error);
-	for (size_t i = 0; ret == 0 && i < l.places.n; i++) {
-		char *want = selected_norm_place(l.places.v[i]);
-		bool found = false;
+	if (ret == 0 && l.places.n > 0) {
+		bool *place_found = xcalloc(l.places.n, sizeof(*place_found));
+		bool *case_found = xcalloc(l.cases.n ? l.cases.n : 1, sizeof(*case_found));
 
-		for (size_t k = 0; !found && k < l.cases.n; k++) {
-			char *have = digest_case_place(l.cases.v[k]);
-
-			found = have[0] != '\0' && strstr(have, want) != NULL;
-			free(have);
-		}
-		if (!found)
-			buf_printf(&missing, "%s%s", missing.len ? "、" : "", l.places.v[i]);
-		free(want);
-	}
-	for (size_t k = 0; ret == 0 && l.places.n > 0 && k < l.cases.n; k++) {
-		char *have = digest_case_place(l.cases.v[k]);
-		bool found = false;
-
-		for (size_t i = 0; !found && i < l.places.n; i++) {
-			char *want = selected_norm_place(l.places.v[i]);
-
-			found = have[0] != '\0' && strstr(have, want) != NULL;
-			free(want);
-		}
-		if (!found)
-			buf_printf(&unlisted, "%s%s", unlisted.len ? "、" : "", l.cases.v[k]);
-		free(have);
+		selected_list_check((const char *const *)l.places.v, l.places.n,
+				    (const char *const *)l.cases.v, l.cases.n, place_found,
+				    case_found);
+		for (size_t i = 0; i < l.places.n; i++)
+			if (!place_found[i])
+				buf_printf(&missing, "%s%s", missing.len ? "、" : "",
+					   l.places.v[i]);
+		for (size_t k = 0; k < l.cases.n; k++)
+			if (!case_found[k])
+				buf_printf(&unlisted, "%s%s", unlisted.len ? "、" : "",
+					   l.cases.v[k]);
+		free(place_found);
+		free(case_found);
 	}
 	s->list_missing = buf_steal(&missing);
 	s->list_unlisted = buf_steal(&unlisted);

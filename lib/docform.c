@@ -70,9 +70,8 @@ static bool docform_par_is_label(const struct doctext_par *p, const struct strli
 	return found;
 }
 
-/* The text of cell (t, r, c) appended to out. Returns whether the cell
- * exists. */
-static bool docform_cell(const struct doctext *dt, int t, int r, int c, struct buf *out)
+bool docform_cell(const struct doctext *dt, int t, int r, int c, const char *sep,
+		  struct buf *out)
 {
 	bool found = false;
 
@@ -82,7 +81,7 @@ static bool docform_cell(const struct doctext *dt, int t, int r, int c, struct b
 		if (p->header || p->table != t || p->row != r || p->col != c)
 			continue;
 		if (found)
-			buf_putc(out, '\n');
+			buf_puts(out, sep);
 		buf_puts(out, p->text);
 		found = true;
 	}
@@ -119,7 +118,7 @@ static int docform_row_last_col(const struct doctext *dt, int t, int r)
 static bool docform_cell_empty(const struct doctext *dt, int t, int r, int c)
 {
 	struct buf b = BUF_INIT;
-	bool exists = docform_cell(dt, t, r, c, &b), empty = true;
+	bool exists = docform_cell(dt, t, r, c, "", &b), empty;
 	char *norm = docform_norm(buf_cstr(&b));
 
 	empty = exists && norm[0] == '\0';
@@ -132,13 +131,13 @@ static void docform_cell_value(const struct doctext *dt, const struct doctext_pa
 			       const struct strlist *labels, struct buf *out)
 {
 	if (p->col < docform_row_last_col(dt, p->table, p->row)) {
-		(void)docform_cell(dt, p->table, p->row, p->col + 1, out);
+		(void)docform_cell(dt, p->table, p->row, p->col + 1, "\n", out);
 		/* the label cell merged down: its value goes on in the rows
 		   whose label cell is the empty lower part of the merge */
 		for (int r = p->row + 1; docform_cell_empty(dt, p->table, r, p->col) &&
 		     !docform_row_has_label(dt, p->table, r, labels); r++) {
 			buf_putc(out, '\n');
-			(void)docform_cell(dt, p->table, r, p->col + 1, out);
+			(void)docform_cell(dt, p->table, r, p->col + 1, "\n", out);
 		}
 		return;
 	}
@@ -149,7 +148,7 @@ static void docform_cell_value(const struct doctext *dt, const struct doctext_pa
 	for (int c = 0; c <= docform_row_last_col(dt, p->table, p->row + 1); c++) {
 		if (out->len > 0)
 			buf_putc(out, '\n');
-		(void)docform_cell(dt, p->table, p->row + 1, c, out);
+		(void)docform_cell(dt, p->table, p->row + 1, c, "\n", out);
 	}
 }
 
@@ -355,42 +354,33 @@ static const char *docform_skip_number(const char *s)
 	return s;
 }
 
-bool docform_is_heading(const struct doctext *dt, size_t i, const char *const *names,
-			size_t n)
+/* Which of the names paragraph p is the heading of (n: none), and in
+ * *rest_r what follows the name (a remark, ":" and text, or ""). */
+static size_t docform_heading_of(const struct doctext_par *p, const char *const *names,
+				 size_t n, const char **rest_r)
 {
-	const struct doctext_par *p = &dt->pars[i];
 	const char *s = p->text;
 
 	if (p->header || p->table >= 0)
-		return false;
-	while (*s == ' ')
-		s++;
-	s = docform_skip_number(s);
-	while (*s == ' ' || docform_starts(s, "　"))
-		s += *s == ' ' ? 1 : 3;
-	for (size_t k = 0; k < n; k++) {
-		if (!docform_starts(s, names[k]))
-			continue;
-		if (docform_after_label(s, names[k]) != NULL)
-			return true;
-	}
-	return false;
-}
-
-static size_t docform_heading_of(const struct doctext *dt, size_t i,
-				 const char *const *names, size_t n)
-{
-	const char *s = dt->pars[i].text;
-
+		return n;
 	while (*s == ' ')
 		s++;
 	s = docform_skip_number(s);
 	while (*s == ' ' || docform_starts(s, "　"))
 		s += *s == ' ' ? 1 : 3;
 	for (size_t k = 0; k < n; k++)
-		if (docform_starts(s, names[k]) && docform_after_label(s, names[k]) != NULL)
+		if (docform_starts(s, names[k]) &&
+		    (*rest_r = docform_after_label(s, names[k])) != NULL)
 			return k;
 	return n;
+}
+
+bool docform_is_heading(const struct doctext *dt, size_t i, const char *const *names,
+			size_t n)
+{
+	const char *rest;
+
+	return docform_heading_of(&dt->pars[i], names, n, &rest) < n;
 }
 
 size_t docform_sections(const struct doctext *dt, const char *const *names, size_t n,
@@ -402,23 +392,16 @@ size_t docform_sections(const struct doctext *dt, const char *const *names, size
 	memset(out, 0, n * sizeof(*out));
 	for (size_t i = 0; i < dt->npars; i++) {
 		const struct doctext_par *p = &dt->pars[i];
+		const char *rest;
 		size_t k;
 
 		if (p->header)
 			continue;
-		k = p->table < 0 ? docform_heading_of(dt, i, names, n) : n;
+		k = docform_heading_of(p, names, n, &rest);
 		if (k < n && !out[k].found) {
-			const char *s = p->text, *rest;
-
-			while (*s == ' ')
-				s++;
-			s = docform_skip_number(s);
-			while (*s == ' ' || docform_starts(s, "　"))
-				s += *s == ' ' ? 1 : 3;
-			rest = docform_after_label(s, names[k]);
 			out[k].found = true;
 			out[k].heading = i;
-			out[k].words = rest != NULL ? wordcount_str(rest) : 0;
+			out[k].words = wordcount_str(rest);
 			out[k].inline_text = out[k].words > 0;
 			found++;
 			cur = k;
@@ -567,4 +550,14 @@ bool docform_rate(const char *s, double *percent)
 out:
 	free(norm);
 	return ok;
+}
+
+size_t docform_words(const struct doctext *dt)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < dt->npars; i++)
+		if (!dt->pars[i].header)
+			n += wordcount_str(dt->pars[i].text);
+	return n;
 }

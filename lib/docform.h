@@ -36,6 +36,11 @@
 bool docform_field(const struct doctext *dt, const char *label,
 		   const struct strlist *labels, char **value_r);
 
+/* The text of cell (t, r, c) appended to out, its paragraphs joined by
+ * sep. Returns whether the cell exists. */
+bool docform_cell(const struct doctext *dt, int t, int r, int c, const char *sep,
+		  struct buf *out);
+
 /* Which options a choice field's value ticks. A tick is ☑ ☒ ■ √ ✓ ✔ ▣ ●
  * right before the option, an empty box □ ☐ ○ is not.
  * When the value has no boxes at all, the options written in it are
@@ -66,6 +71,9 @@ bool docform_date(const char *s, int *year, int *month, int *day);
 /* A rate in percent: "95%", "92.5％", "0.88" (a fraction), "百分之九十五",
  * "九成"; the first one in s. */
 bool docform_rate(const char *s, double *percent);
+
+/* 字数 of the document's text outside headers and footers. */
+size_t docform_words(const struct doctext *dt);
 
 /* Copy of s without blanks, full-width ASCII as half-width. */
 char *docform_norm(const char *s);

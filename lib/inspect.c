@@ -1,7 +1,7 @@
 /* inspect: JSON and text views of a mail's parts, files and facts. */
 #include "inspect.h"
 #include "doctext.h"
-#include "wordcount.h"
+#include "docform.h"
 #include "json.h"
 
 #include <stdlib.h>
@@ -76,11 +76,10 @@ static void inspect_json_facts(struct json *j, const struct facts *fa)
 static void inspect_json_text(struct json *j, const char *text)
 {
 	struct doctext *dt = doctext_parse(text, strlen(text));
-	size_t words = 0, tables = 0;
+	size_t tables = 0;
 	int last_table = -1;
 
 	for (size_t i = 0; i < dt->npars; i++) {
-		words += dt->pars[i].header ? 0 : wordcount_str(dt->pars[i].text);
 		if (dt->pars[i].table > last_table) {
 			last_table = dt->pars[i].table;
 			tables++;
@@ -90,7 +89,7 @@ static void inspect_json_text(struct json *j, const char *text)
 	json_str(j, "format", dt->format);
 	json_int(j, "paragraphs", (long long)dt->npars);
 	json_int(j, "tables", (long long)tables);
-	json_int(j, "words", (long long)words);
+	json_int(j, "words", (long long)docform_words(dt));
 	json_bool(j, "page_number", dt->page_number);
 	json_bool(j, "truncated", dt->truncated);
 	json_array_begin(j, "lines");

@@ -458,16 +458,6 @@ static bool content_named(const struct strlist *keywords, const char *name)
 	return strlist_find_in(keywords, name) != NULL;
 }
 
-static size_t content_total_words(const struct doctext *dt)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < dt->npars; i++)
-		if (!dt->pars[i].header)
-			n += wordcount_str(dt->pars[i].text);
-	return n;
-}
-
 static void content_material(struct rules_ctx *x, size_t file, const struct doctext *dt)
 {
 	const struct campaign *c = x->c;
@@ -490,7 +480,7 @@ static void content_material(struct rules_ctx *x, size_t file, const struct doct
 		/* a Word file of the case that is not case material (a 推荐表
 		   not named so, a list of photos) says nothing here unless it
 		   is the only document: then it was not written after 附件2 */
-		if (found == 0 && !dt->truncated && content_total_words(dt) > 300 &&
+		if (found == 0 && !dt->truncated && docform_words(dt) > 300 &&
 		    (c->delivery_label[0] == '\0' ||
 		     !docform_field(dt, c->delivery_label, &c->sections, NULL)))
 			content_defect1(x, file, "doc.section", "doc.section.none", "sections",
@@ -559,16 +549,6 @@ static void content_recommendation(struct rules_ctx *x, size_t file, const struc
 
 /* 汇总清单 (附件4): rows, quota per city, and the mail's cases against it. */
 
-static bool content_cut_suffix(char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	if (n <= k || strcmp(s + n - k, suffix) != 0)
-		return false;
-	s[n - k] = '\0';
-	return true;
-}
-
 char *rules_city_of(const char *recommender)
 {
 	static const char *const suffixes[] = {
@@ -581,7 +561,7 @@ char *rules_city_of(const char *recommender)
 	if ((p = strstr(s, "(")) != NULL)
 		*p = '\0';
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
-		if (content_cut_suffix(s, suffixes[i]))
+		if (selected_cut_suffix(s, suffixes[i]))
 			break;
 	p = strstr(s, "省");
 	p = p != NULL && p[3] != '\0' ? p + 3 : s;
@@ -640,15 +620,7 @@ static char *content_cell_text(const struct doctext *dt, int t, int r, int c)
 {
 	struct buf b = BUF_INIT;
 
-	for (size_t i = 0; i < dt->npars; i++) {
-		const struct doctext_par *p = &dt->pars[i];
-
-		if (!p->header && p->table == t && p->row == r && p->col == c) {
-			if (b.len > 0)
-				buf_putc(&b, ' ');
-			buf_puts(&b, p->text);
-		}
-	}
+	(void)docform_cell(dt, t, r, c, " ", &b);
 	return buf_steal(&b);
 }
 
@@ -721,8 +693,7 @@ static void content_quota(struct rules_ctx *x, size_t file, size_t first)
 			seen |= k < i && strcmp(r->summary_rows[k].city, city) == 0;
 			count += strcmp(r->summary_rows[k].city, city) == 0;
 		}
-		limit = strlist_contains_ci(&c->quota_large_cities, city) && c->quota_large_limit ?
-			c->quota_large_limit : c->quota_limit;
+		limit = campaign_quota_limit(c, city);
 		if (seen || count <= limit)
 			continue;
 		snprintf(n, sizeof(n), "%zu", count);
@@ -743,44 +714,34 @@ static void content_quota(struct rules_ctx *x, size_t file, size_t first)
 static void content_sum_cross(struct rules_ctx *x, size_t file, size_t first)
 {
 	const struct rules_result *r = x->r;
+	size_t np = r->nsummary_rows - first, nc = r->ncases;
+	const char **places = xcalloc(np ? np : 1, sizeof(*places));
+	const char **cases = xcalloc(nc ? nc : 1, sizeof(*cases));
+	bool *place_found = xcalloc(np ? np : 1, sizeof(*place_found));
+	bool *case_found = xcalloc(nc ? nc : 1, sizeof(*case_found));
 	struct buf missing = BUF_INIT, unlisted = BUF_INIT;
-	bool *matched = xcalloc(r->ncases ? r->ncases : 1, sizeof(*matched));
 
-	for (size_t i = first; i < r->nsummary_rows; i++) {
-		char *want = selected_norm_place(r->summary_rows[i].place);
-		bool found = false;
-
-		for (size_t k = 0; k < r->ncases; k++) {
-			char *place = NULL, *title = NULL, *have;
-
-			if (!rules_key_split(r->cases[k].name, &place, &title))
-				place = xstrdup(r->cases[k].name);
-			have = selected_norm_place(place);
-			if (have[0] != '\0' && (strcmp(have, want) == 0 ||
-						 strstr(have, want) != NULL)) {
-				matched[k] = true;
-				found = true;
-			}
-			free(place);
-			free(title);
-			free(have);
-		}
-		if (!found) {
-			buf_printf(&missing, "%s《%s》", missing.len ? "、" : "",
-				   r->summary_rows[i].place);
-		}
-		free(want);
-	}
-	for (size_t k = 0; k < r->ncases; k++)
-		if (!matched[k])
-			buf_printf(&unlisted, "%s《%s》", unlisted.len ? "、" : "", r->cases[k].name);
+	for (size_t i = 0; i < np; i++)
+		places[i] = r->summary_rows[first + i].place;
+	for (size_t k = 0; k < nc; k++)
+		cases[k] = r->cases[k].name;
+	selected_list_check(places, np, cases, nc, place_found, case_found);
+	for (size_t i = 0; i < np; i++)
+		if (!place_found[i])
+			buf_printf(&missing, "%s《%s》", missing.len ? "、" : "", places[i]);
+	for (size_t k = 0; k < nc; k++)
+		if (!case_found[k])
+			buf_printf(&unlisted, "%s《%s》", unlisted.len ? "、" : "", cases[k]);
 	if (missing.len > 0)
 		content_defect1(x, file, "doc.quota", "doc.quota.missing", "places",
 				buf_cstr(&missing), NULL, NULL);
-	if (unlisted.len > 0 && r->ncases > 0)
+	if (unlisted.len > 0)
 		content_defect1(x, file, "doc.quota", "doc.quota.unlisted", "cases",
 				buf_cstr(&unlisted), NULL, NULL);
-	free(matched);
+	free(places);
+	free(cases);
+	free(place_found);
+	free(case_found);
 	buf_free(&missing);
 	buf_free(&unlisted);
 }

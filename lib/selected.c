@@ -49,12 +49,14 @@ char *selected_norm(const char *str)
 	return buf_steal(&b);
 }
 
-static void selected_cut_suffix(char *s, const char *suffix)
+bool selected_cut_suffix(char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
 
-	if (n > k && strcmp(s + n - k, suffix) == 0)
-		s[n - k] = '\0';
+	if (n <= k || strcmp(s + n - k, suffix) != 0)
+		return false;
+	s[n - k] = '\0';
+	return true;
 }
 
 char *selected_norm_company(const char *str)
@@ -187,4 +189,40 @@ const struct selected_entry *selected_match(const struct selected_list *l,
 	free(np);
 	free(nt);
 	return found;
+}
+
+char *selected_norm_case_place(const char *case_name)
+{
+	const char *plus = strchr(case_name, '+');
+	char *place, *n;
+
+	if (plus == NULL || plus == case_name || plus[1] == '\0')
+		return selected_norm_place(case_name);
+	place = xstrndup(case_name, (size_t)(plus - case_name));
+	n = selected_norm_place(place);
+	free(place);
+	return n;
+}
+
+void selected_list_check(const char *const *places, size_t np, const char *const *cases,
+			 size_t nc, bool *place_found, bool *case_found)
+{
+	char **have = xcalloc(nc ? nc : 1, sizeof(*have));
+
+	memset(place_found, 0, np * sizeof(*place_found));
+	memset(case_found, 0, nc * sizeof(*case_found));
+	for (size_t k = 0; k < nc; k++)
+		have[k] = selected_norm_case_place(cases[k]);
+	for (size_t i = 0; i < np; i++) {
+		char *want = selected_norm_place(places[i]);
+
+		for (size_t k = 0; k < nc; k++) {
+			if (have[k][0] != '\0' && strstr(have[k], want) != NULL)
+				place_found[i] = case_found[k] = true;
+		}
+		free(want);
+	}
+	for (size_t k = 0; k < nc; k++)
+		free(have[k]);
+	free(have);
 }

@@ -33,6 +33,16 @@ void selected_free(struct selected_list *l);
 const struct selected_entry *selected_match(const struct selected_list *l,
 					    const char *company, const char *place,
 					    const char *title);
+/* A 汇总清单 against the cases received: case k ("小区+标题") is listed
+ * entry i when its normalised 小区 contains entry i's normalised 小区.
+ * Sets place_found[0..np) and case_found[0..nc). */
+void selected_list_check(const char *const *places, size_t np, const char *const *cases,
+			 size_t nc, bool *place_found, bool *case_found);
+/* The normalised 小区 of a case name: the part before its '+' (when both
+ * parts are non-empty), else the whole name. malloc'd. */
+char *selected_norm_case_place(const char *case_name);
+/* Cut suffix off the end of s when s is longer and ends with it. */
+bool selected_cut_suffix(char *s, const char *suffix);
 /* Normalised copies (malloc'd), exposed for tests. */
 char *selected_norm(const char *s);
 char *selected_norm_company(const char *s);

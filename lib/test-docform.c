@@ -263,6 +263,15 @@ static void test_selected(void)
 	free(err);
 	free(path);
 	{
+		/* a 汇总清单 against case names: 小区 contained, written differently */
+		static const char *const places[] = { "阳光花园小区", "翠苑一区" };
+		static const char *const cases[] = { "阳光花园+垃圾分类新模式", "金色家园+加装电梯" };
+		bool pf[2], cf[2];
+
+		selected_list_check(places, 2, cases, 2, pf, cf);
+		test_assert(pf[0] && !pf[1] && cf[0] && !cf[1]);
+	}
+	{
 		char *n = selected_norm("ＡＢＣ １２３，“好服务”");
 
 		test_assert_str(n, "abc123好服务");
