@@ -60,7 +60,11 @@ int probe_pdf(const struct probe_input *in, struct facts *f, const char **error_
 	else if (memmem(tail, (size_t)n, "startxref", 9) == NULL)
 		probe_damaged(f, "truncated PDF (no startxref at the end)");
 
-	/* page objects outside object streams; 0 when they are all inside */
+	/* the page tree, text and scans, a seal: where qpdf can read it */
+	probe_pdf_qpdf(in, f);
+	if (f->pdf_read)
+		return 0;
+	/* else page objects outside object streams; 0 when they are all inside */
 	buf = xmalloc(PROBE_PDF_CHUNK + PROBE_PDF_OVERLAP);
 	while (off < in->size && off < PROBE_PDF_MAX_SCAN) {
 		bool last;
@@ -79,8 +83,6 @@ int probe_pdf(const struct probe_input *in, struct facts *f, const char **error_
 		memmove(buf, buf + n - PROBE_PDF_OVERLAP, PROBE_PDF_OVERLAP);
 	}
 	free(buf);
-	/* the page tree, text and scans, a seal: where qpdf can read it */
-	probe_pdf_qpdf(in, f);
 	return 0;
 }
 
