@@ -3,6 +3,7 @@
 #include "campaign.h"
 #include "buf.h"
 #include "datetime.h"
+#include "docform.h"
 #include "rules.h"
 #include "xalloc.h"
 
@@ -299,6 +300,16 @@ static int campaign_check_content(struct load_ctx *ctx, const char *campaign_pat
 		if (rules_font_size(sizes[i]) < 0) {
 			ctx->error = xasprintf("%s: [content] font size \"%s\": expected 三号, "
 					       "小三, … or 16pt", campaign_path, sizes[i]);
+			return -1;
+		}
+	}
+	if (c->delivered_before[0] != '\0') {
+		int y, m, d;
+
+		if (!docform_date(c->delivered_before, &y, &m, &d) || m == 0 || d == 0) {
+			ctx->error = xasprintf("%s: [content] delivered_before \"%s\": expected a "
+					       "date like 2020-01-01", campaign_path,
+					       c->delivered_before);
 			return -1;
 		}
 	}

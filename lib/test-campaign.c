@@ -62,6 +62,16 @@ static void test_campaign_shipped(void)
 	test_assert(campaign_message(h, "photo.format.heic") != NULL &&
 		    strstr(campaign_message(h, "photo.format.heic"), "兼容性最佳") != NULL);
 	test_assert(campaign_report(w, "footer") != NULL);
+	/* [content], with continuation lines */
+	test_assert_int(w->form_fields.n, 7);
+	test_assert_int(w->form_choices.n, 2);
+	test_assert_int(h->sections.n, 6);
+	test_assert_int(h->word_limits.n, 6);
+	test_assert_int(campaign_quota_limit(h, "济南市"), 5);
+	test_assert_int(campaign_quota_limit(h, "淄博市"), 3);
+	test_assert_int(campaign_quota_limit(w, "济南市"), 0);
+	test_assert_str(h->delivered_before, "2020-01-01");
+	test_assert_int(h->selected.n, 0);        /* the list has not been received */
 	campaign_set_free(&set);
 	test_assert(set == NULL);
 	test_end();
@@ -100,6 +110,28 @@ static void test_campaign_errors(void)
 		  "receipt_prefix = X\n[cases]\ngrouping = stem\n", "[campaign] addresses: no address" },
 		{ "[campaign]\nid = x\n[messages]\nphoto.count =\n",
 		  "bad.campaign:4: a [messages] text is empty" },
+		/* [content]: what the rules would otherwise skip in silence */
+		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n[content]\nword_limits = 应用场景 200\n",
+		  "[content] word_limits \"应用场景 200\": expected" },
+		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n[content]\nword_limits = 应用场景: ~\n",
+		  "[content] word_limits \"应用场景: ~\": expected" },
+		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n[content]\nform_choices = 案例类型 技术|服务\n",
+		  "[content] form_choices \"案例类型 技术|服务\": expected" },
+		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n[content]\nbody_size = 三点五号\n",
+		  "[content] font size \"三点五号\": expected" },
+		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n[content]\ndelivered_before = 2020年\n",
+		  "[content] delivered_before \"2020年\": expected a date" },
+		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n[content]\nquota_limit = 3\nsummary_columns = 小区名称\n",
+		  "[content] summary_columns: name the" },
+		{ "[campaign]\nid = x\nname = X\naddresses = a@b\ndeadline = 2026-08-05T23:59:59+08:00\n"
+		  "receipt_prefix = X\n[cases]\ngrouping = stem\n[content]\nalready_selected = nosuch.selected\n",
+		  "[content] already_selected: " },
 	};
 
 	test_begin("campaign: errors say file:line and what is wrong");
